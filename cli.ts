@@ -1,0 +1,116 @@
+/**
+ * The `orchestrator` executable: argv → command table → `lib/cli/<command>.ts`.
+ * Command modules are imported lazily so a client call such as `ps` loads
+ * only the client code (no JSONC parser, JSON Schema or SQLite).
+ *
+ * @module
+ */
+
+import { type CliCommand, type CliResult, EXIT, UsageError } from "./lib/cli/result.ts";
+import { VERSION } from "./lib/version.ts";
+
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<CliCommand>;
+}
+
+const COMMANDS: Record<string, CommandEntry> = {
+  run: {
+    summary: "Run the agents of a config (foreground)",
+    load: () => import("./lib/cli/run.ts"),
+  },
+  validate: {
+    summary: "Check a config and report every problem",
+    load: () => import("./lib/cli/validate.ts"),
+  },
+  schema: { summary: "Print the config's JSON Schema", load: () => import("./lib/cli/schema.ts") },
+  ps: { summary: "List agents with state and pid", load: () => import("./lib/cli/ps.ts") },
+  status: {
+    summary: "Show the status of one agent or all; --wait until up",
+    load: () => import("./lib/cli/status.ts"),
+  },
+  stats: { summary: "Show orchestrator statistics", load: () => import("./lib/cli/stats.ts") },
+  history: { summary: "Query the event history", load: () => import("./lib/cli/history.ts") },
+  report: {
+    summary: "Summary report of agents and recent events",
+    load: () => import("./lib/cli/report.ts"),
+  },
+  start: { summary: "Start an agent", load: () => import("./lib/cli/start.ts") },
+  stop: { summary: "Stop an agent", load: () => import("./lib/cli/stop.ts") },
+  restart: { summary: "Restart an agent", load: () => import("./lib/cli/restart.ts") },
+  pause: {
+    summary: "Pause an agent (SIGSTOP to its process group)",
+    load: () => import("./lib/cli/pause.ts"),
+  },
+  resume: { summary: "Resume a paused agent (SIGCONT)", load: () => import("./lib/cli/resume.ts") },
+  logs: { summary: "Show an agent's captured output", load: () => import("./lib/cli/logs.ts") },
+  call: {
+    summary: "Run a task agent and print its UTCP result",
+    load: () => import("./lib/cli/call.ts"),
+  },
+  shutdown: {
+    summary: "Shut the orchestrator down gracefully",
+    load: () => import("./lib/cli/shutdown.ts"),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) =>
+    `  ${name.padEnd(width)}  ${c.summary}`
+  );
+  return [
+    `orchestrator ${VERSION}: a process orchestrator for servers`,
+    "",
+    "Usage: orchestrator <command> [args] [--socket PATH] [--config FILE] [--json] [--timeout S]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Run 'orchestrator <command> --help' for the options of a command.",
+    "Exit codes: 0 success, 1 error answered, 2 usage error, 3 cannot connect or timed out.",
+  ].join("\n");
+}
+
+/** Runs the CLI with `argv` and returns what to print and the exit code. */
+export async function runCli(argv: string[]): Promise<CliResult> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    return { exitCode: name === undefined ? EXIT.usage : EXIT.ok, stdout: usage() };
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    return { exitCode: EXIT.ok, stdout: `orchestrator ${VERSION}` };
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (entry === undefined) {
+    return {
+      exitCode: EXIT.usage,
+      stderr: `Unknown command "${name}"\nRun 'orchestrator --help' for the list of commands.`,
+    };
+  }
+  try {
+    return await (await entry.load()).main(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      return {
+        exitCode: EXIT.usage,
+        stderr: `${error.message}\nRun 'orchestrator ${name} --help' for usage.`,
+      };
+    }
+    throw error;
+  }
+}
+
+function write(stream: { writeSync(p: Uint8Array): number }, text: string | undefined): void {
+  if (text === undefined || text === "") return;
+  const data = new TextEncoder().encode(text.endsWith("\n") ? text : text + "\n");
+  let offset = 0;
+  while (offset < data.length) offset += stream.writeSync(data.subarray(offset));
+}
+
+if (import.meta.main) {
+  const result = await runCli(Deno.args);
+  write(Deno.stdout, result.stdout);
+  write(Deno.stderr, result.stderr);
+  Deno.exit(result.exitCode);
+}

@@ -1,0 +1,76 @@
+/**
+ * What the orchestrator tells about its agents: the data shapes behind
+ * `ps`, `status`, `stats`, `logs` and `call` (SPEC §5, seed shapes kept,
+ * with more fields). The control plane sends these as they are.
+ *
+ * @module
+ */
+
+import type { AgentKind } from "../config/types.ts";
+import type { AgentState } from "./state.ts";
+
+/** One row of `ps`. */
+export interface AgentSummary {
+  name: string;
+  state: AgentState;
+  /** `null` when no process is alive (e.g. `completed`). */
+  pid: number | null;
+  kind: AgentKind;
+  /** Restarts within the current restart window. */
+  restarts: number;
+  /** Seconds since the current process started; `null` when not alive. */
+  uptime_seconds: number | null;
+}
+
+/** `status <agent>`. */
+export interface AgentStatus extends AgentSummary {
+  agent_name: string;
+  description: string;
+  /** ISO timestamp of the last time the agent was seen alive and passing its probe. */
+  last_heartbeat: string | null;
+  /** ISO timestamp of the current (or last) process start. */
+  started_at: string | null;
+  /** Exit code of the last finished process, `null` if none or killed by a signal. */
+  last_exit_code: number | null;
+  /** Signal that ended the last process, if any. */
+  last_signal: string | null;
+  /** Why the agent is in its state (e.g. `dependency "db" is fatal`). */
+  reason: string | null;
+  autostart: boolean;
+  depends_on: Record<string, string>;
+  /** Set while in `backoff`: ISO timestamp of the next start. */
+  next_start_at: string | null;
+}
+
+/** `stats`. */
+export interface Stats {
+  total_agents: number;
+  running: number;
+  completed: number;
+  max_workers: number;
+  uptime_seconds: number;
+  /** Count per state. */
+  states: Partial<Record<AgentState, number>>;
+  pid: number;
+  started_at: string;
+}
+
+/** UTCP result of a task run (SPEC §3). */
+export interface UtcpResult {
+  stdout: string;
+  stderr: string;
+  /** `null` when the process was killed by a signal (e.g. on timeout). */
+  return_code: number | null;
+  /** Seconds. */
+  execution_time: number;
+  timed_out: boolean;
+}
+
+/** `logs <agent>`: the newest captured lines of each stream. */
+export interface AgentLogs {
+  agent_name: string;
+  stdout: string[];
+  stderr: string[];
+  /** True when older output was dropped from the bounded buffer. */
+  truncated: boolean;
+}

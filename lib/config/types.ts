@@ -1,0 +1,145 @@
+/**
+ * The typed config model: what `loadConfig` returns once defaults are applied
+ * and `{user}` / `ORCHESTRATOR_SOCKET_PATH` are resolved (SPEC §3). Field
+ * names keep the seed's spelling (snake_case), so the JSONC file, the JSON
+ * Schema and this model use one vocabulary.
+ *
+ * @module
+ */
+
+import type { PresetName } from "../control/names.ts";
+
+/** Severity of a validation result (SPEC §4). */
+export type Severity = "error" | "warning" | "info";
+
+/** One validator finding, with the position of the offending node. */
+export interface ValidationResult {
+  severity: Severity;
+  /** Path to the field, e.g. `agents[2].tool_call_template.args[1]`; `""` for the document. */
+  field: string;
+  message: string;
+  /** 1-based line; 0 when the result has no position (e.g. unreadable file). */
+  line: number;
+  /** 1-based column; 0 when the result has no position. */
+  column: number;
+}
+
+/** `cli_log_level` values. */
+export type LogLevelName = "DEBUG" | "INFO" | "WARNING" | "ERROR";
+
+/** What a dependent waits for (SPEC §3). */
+export type DependencyCondition = "started" | "ready" | "completed" | "completed_successfully";
+
+/** Restart policy. */
+export type RestartPolicy = "no" | "on-failure" | "always";
+
+/** Agent kind: long-running service or run-to-completion task. */
+export type AgentKind = "service" | "task";
+
+/** A JSON Schema object (as given in `inputs`). */
+export type JsonSchema = Record<string, unknown>;
+
+/** The UTCP `cli` call template, field for field (defaults applied). */
+export interface CliCallTemplate {
+  call_template_type: "cli";
+  command: string;
+  args: string[];
+  /** `null` = the orchestrator's working directory. */
+  working_directory: string | null;
+  /** Layered over the orchestrator's environment. Values may contain `${name}`. */
+  environment: Record<string, string>;
+  /** Seconds; `null` = no timeout. Tasks default to 30 (UTCP), services to `null`. */
+  timeout: number | null;
+  shell: boolean;
+  capture_output: boolean;
+}
+
+/** Exponential backoff between restarts. Seconds. */
+export interface BackoffOptions {
+  initial: number;
+  max: number;
+  factor: number;
+  /** A run that stayed up this long resets the restart count. */
+  reset_after: number;
+}
+
+/** Readiness probe: exactly one of `log_pattern`, `tcp`, `exec` is set. */
+export interface ReadinessProbe {
+  /** Regular expression matched against each line of stdout/stderr. */
+  log_pattern: string | null;
+  /** `host:port` to connect to. */
+  tcp: string | null;
+  /** argv that must exit 0. */
+  exec: string[] | null;
+  /** Seconds before the first probe. Default 0. */
+  initial_delay: number;
+  /** Seconds between probes (tcp/exec). Default 1. */
+  period: number;
+  /** Seconds one probe may take (tcp/exec). Default 1. */
+  timeout: number;
+  /** Consecutive failed probes (tcp/exec) after which the agent is failed. Default 0 = never. */
+  failure_threshold: number;
+}
+
+/** One agent: a UTCP tool plus orchestration fields (SPEC §3). */
+export interface AgentConfig {
+  /** Unique, `[A-Za-z0-9_.-]+`. */
+  name: string;
+  description: string;
+  kind: AgentKind;
+  /** JSON Schema of the values; `null` when not given. */
+  inputs: JsonSchema | null;
+  values: Record<string, unknown>;
+  tool_call_template: CliCallTemplate;
+  autostart: boolean;
+  depends_on: Record<string, DependencyCondition>;
+  /** Services default to `on-failure`, tasks to `no`. */
+  restart: RestartPolicy;
+  /** Restarts allowed within `restart_window`; then state `fatal`. Default 5. */
+  max_restarts: number;
+  /** Seconds. Default 60. */
+  restart_window: number;
+  backoff: BackoffOptions;
+  success_exit_codes: number[];
+  readiness: ReadinessProbe | null;
+  /** Signal name, e.g. `SIGTERM`. */
+  stop_signal: Deno.Signal;
+  /** Seconds before SIGKILL. Defaults to the orchestrator's `shutdown_timeout`. */
+  stop_timeout: number;
+}
+
+/** The whole config, defaults applied (SPEC §3). */
+export interface OrchestratorConfig {
+  enable_command_interface: boolean;
+  /** Resolved: `{user}` expanded, `ORCHESTRATOR_SOCKET_PATH` applied. */
+  command_socket_path: string;
+  /** File mode, e.g. `0o600`. */
+  command_socket_permissions: number;
+  /** Seconds. */
+  command_timeout: number;
+  /** As written: a preset, a list, or `null` (= all). Resolve with `resolveAllowed`. */
+  allowed_commands: PresetName | string[] | null;
+  blocked_commands: string[];
+  log_cli_commands: boolean;
+  cli_audit_log_path: string | null;
+  cli_log_level: LogLevelName;
+  /** Most simultaneous control connections; excess get 503. Default 64. */
+  command_max_connections: number;
+  /** Seconds a control connection may stay idle before it is closed. Default 300. */
+  command_idle_timeout: number;
+  /** Largest accepted frame in bytes. Default 1 MiB. */
+  command_max_frame_bytes: number;
+  max_workers: number;
+  /** Seconds; default grace per agent before SIGKILL. */
+  shutdown_timeout: number;
+  event_store_path: string | null;
+  event_retention: number;
+  log_dir: string | null;
+  /** Bytes of captured output kept in memory per agent and stream. Default 64 KiB. */
+  output_buffer_bytes: number;
+  /** Size at which a `log_dir` file is rotated. Default 10 MiB. */
+  log_max_bytes: number;
+  /** Rotated files kept per stream (`name.stdout.log.1` …). Default 5. */
+  log_max_files: number;
+  agents: AgentConfig[];
+}

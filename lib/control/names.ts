@@ -1,0 +1,98 @@
+/**
+ * Command names and the `allowed_commands` presets (SPEC §3). Shared by the
+ * config validator and the control server, so both agree on one list.
+ *
+ * @module
+ */
+
+/** Every command the control socket knows, in documentation order. */
+export const COMMAND_NAMES = [
+  "ps",
+  "status",
+  "stats",
+  "history",
+  "report",
+  "start",
+  "stop",
+  "restart",
+  "pause",
+  "resume",
+  "logs",
+  "call",
+  "shutdown",
+] as const;
+
+/** A command the control socket knows. */
+export type CommandName = typeof COMMAND_NAMES[number];
+
+/** Preset names accepted by `allowed_commands`. */
+export type PresetName = "basic" | "monitoring" | "control" | "all";
+
+const BASIC: readonly CommandName[] = ["ps", "status"];
+const MONITORING: readonly CommandName[] = [...BASIC, "stats", "history", "report"];
+const CONTROL: readonly CommandName[] = [
+  ...MONITORING,
+  "start",
+  "stop",
+  "restart",
+  "pause",
+  "resume",
+  "logs",
+  "call",
+];
+
+/** What each preset allows. `all` includes `shutdown`. */
+export const PRESETS: Readonly<Record<PresetName, readonly CommandName[]>> = {
+  basic: BASIC,
+  monitoring: MONITORING,
+  control: CONTROL,
+  all: COMMAND_NAMES,
+};
+
+/** Commands that change agents or the orchestrator (used for permission warnings). */
+export const CONTROL_COMMANDS: readonly CommandName[] = [
+  "start",
+  "stop",
+  "restart",
+  "pause",
+  "resume",
+  "call",
+  "shutdown",
+];
+
+/** True when `name` is a known command. */
+export function isCommandName(name: string): name is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+/** True when `name` is a preset name. */
+export function isPresetName(name: string): name is PresetName {
+  return Object.hasOwn(PRESETS, name);
+}
+
+/**
+ * Resolves an `allowed_commands` value to the set of allowed commands, minus
+ * `blocked` (blocked always wins). Unknown names are ignored here; the
+ * validator reports them.
+ *
+ * @example
+ * ```ts
+ * resolveAllowed("monitoring", ["history"]); // Set {ps, status, stats, report}
+ * resolveAllowed(null, []);                  // every command
+ * ```
+ */
+export function resolveAllowed(
+  allowed: PresetName | readonly string[] | null,
+  blocked: readonly string[],
+): ReadonlySet<CommandName> {
+  const base: readonly string[] = allowed === null
+    ? COMMAND_NAMES
+    : typeof allowed === "string"
+    ? PRESETS[allowed]
+    : allowed;
+  const out = new Set<CommandName>();
+  for (const name of base) {
+    if (isCommandName(name) && !blocked.includes(name)) out.add(name);
+  }
+  return out;
+}

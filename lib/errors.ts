@@ -1,0 +1,47 @@
+/**
+ * The one error family of the project. Each error carries a protocol `code`
+ * (SPEC §5), so the control plane maps it straight onto a response and only
+ * `cli.ts` turns it into an exit code.
+ *
+ * @module
+ */
+
+/** Protocol status codes (SPEC §5). */
+export type ErrorCode = 400 | 403 | 404 | 409 | 413 | 500 | 503 | 504;
+
+/**
+ * An error with a protocol code and optional structured details.
+ *
+ * @example
+ * ```ts
+ * throw new OrchestratorError(409, 'Cannot start agent "web": state is "stopping"');
+ * ```
+ */
+export class OrchestratorError extends Error {
+  /** Protocol status code. */
+  readonly code: ErrorCode;
+  /** Structured details, for callers that branch on data rather than text. */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = "OrchestratorError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** 400: malformed request or bad arguments. */
+export function badRequest(message: string, details?: Record<string, unknown>): OrchestratorError {
+  return new OrchestratorError(400, message, details);
+}
+
+/** 404: unknown command or agent. */
+export function notFound(message: string, details?: Record<string, unknown>): OrchestratorError {
+  return new OrchestratorError(404, message, details);
+}
+
+/** 409: not possible in the agent's current state. */
+export function conflict(message: string, details?: Record<string, unknown>): OrchestratorError {
+  return new OrchestratorError(409, message, details);
+}

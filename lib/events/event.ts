@@ -1,0 +1,70 @@
+/**
+ * Event types recorded by the orchestrator (SPEC §8) and their categories.
+ *
+ * @module
+ */
+
+/** Event categories. */
+export type EventCategory = "agent" | "command" | "system";
+
+/** Every event name, with its category. */
+export const EVENT_CATEGORIES = {
+  ORCHESTRATOR_STARTED: "system",
+  ORCHESTRATOR_SHUTDOWN: "system",
+  AGENT_STARTED: "agent",
+  AGENT_READY: "agent",
+  AGENT_COMPLETED: "agent",
+  AGENT_FAILED: "agent",
+  AGENT_RESTARTING: "agent",
+  AGENT_STOPPED: "agent",
+  AGENT_PAUSED: "agent",
+  AGENT_RESUMED: "agent",
+  AGENT_FATAL: "agent",
+  COMMAND_EXECUTED: "command",
+  COMMAND_REJECTED: "command",
+} as const satisfies Record<string, EventCategory>;
+
+/** An event name. */
+export type EventName = keyof typeof EVENT_CATEGORIES;
+
+/** A stored event. */
+export interface OrchestratorEvent {
+  /** Monotonic, assigned by the store. */
+  id: number;
+  event_name: EventName;
+  category: EventCategory;
+  agent_name: string | null;
+  /** ISO 8601, UTC, millisecond precision (`2025-07-27T10:30:00.123Z`). */
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+/** What a producer hands to the store; id, category and timestamp are filled in. */
+export interface NewEvent {
+  event_name: EventName;
+  agent_name?: string | null;
+  data?: Record<string, unknown>;
+  /** Defaults to now. */
+  timestamp?: string;
+}
+
+/** History filters (SPEC §5 `history`). Results are newest first. */
+export interface EventQuery {
+  /** Default 100, at most 10,000. */
+  limit?: number;
+  category?: EventCategory;
+  agent?: string;
+  event?: EventName;
+  /** ISO timestamp, inclusive. */
+  since?: string;
+  /** ISO timestamp, exclusive. */
+  until?: string;
+}
+
+/** The store seen by producers and queries (implemented in `store.ts`). */
+export interface EventSink {
+  /** Records an event and returns it with id and timestamp. Never blocks on I/O. */
+  append(event: NewEvent): OrchestratorEvent;
+  /** Newest first. */
+  query(query?: EventQuery): OrchestratorEvent[];
+}
