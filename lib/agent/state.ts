@@ -2,6 +2,19 @@
  * The agent state machine (SPEC §8, STYLE.md): every state, the groups the
  * rest of the code asks about, and the only moves allowed between them.
  *
+ * Meaning of the states (docs/operations.md has the full table):
+ * - `pending`: queued, waiting for a worker slot or its dependencies.
+ * - `starting`: spawned, its readiness probe has not passed yet.
+ * - `running`: spawned, no readiness probe; counts as up.
+ * - `ready`: spawned and its readiness probe passed; counts as up.
+ * - `paused`: SIGSTOP sent to its process group.
+ * - `stopping`: stop_signal sent, waiting for the process to exit.
+ * - `stopped`: stopped on request (or never started); never restarted by itself.
+ * - `completed`: exited with a success exit code and will not be restarted.
+ * - `failed`: exited with a failure (or could not start) and will not be restarted.
+ * - `backoff`: exited, waiting to be restarted.
+ * - `fatal`: restarted too often within `restart_window`; given up.
+ *
  * @module
  */
 
@@ -28,20 +41,34 @@ export type AgentState = typeof AGENT_STATES[number];
  * agent's state and refuses any move not listed here.
  */
 export const TRANSITIONS = {
-  // pending: waiting for a worker slot or its dependencies
-  pending: ["starting", "stopped", "failed"],
-  // starting: spawned, waiting for readiness
-  starting: ["running", "ready", "completed", "failed", "backoff", "stopping", "paused"],
-  running: ["ready", "completed", "failed", "backoff", "stopping", "paused"],
-  ready: ["running", "completed", "failed", "backoff", "stopping", "paused"],
-  paused: ["running", "ready", "starting", "stopping", "failed", "backoff", "completed"],
+  // pending -> starting|running: spawned (with / without a readiness probe)
+  // pending -> failed: a dependency can no longer be satisfied, or the spawn failed
+  // pending -> stopped: stopped while queued
+  pending: ["starting", "running", "stopped", "failed"],
+  // starting -> ready: the probe passed
+  starting: ["ready", "paused", "stopping", "completed", "failed", "backoff", "fatal"],
+  running: ["paused", "stopping", "completed", "failed", "backoff", "fatal"],
+  ready: ["paused", "stopping", "completed", "failed", "backoff", "fatal"],
+  // paused -> starting|running|ready: resumed (back to the state it was paused in)
+  paused: [
+    "starting",
+    "running",
+    "ready",
+    "stopping",
+    "completed",
+    "failed",
+    "backoff",
+    "fatal",
+  ],
   stopping: ["stopped"],
-  stopped: ["pending", "starting"],
-  completed: ["pending", "starting"],
-  failed: ["pending", "starting", "backoff", "fatal"],
-  // backoff: waiting to restart after an exit
-  backoff: ["starting", "pending", "stopped", "fatal"],
-  fatal: ["pending", "starting"],
+  // stopped|completed|failed|fatal -> pending: started again (start, restart, call)
+  stopped: ["pending"],
+  completed: ["pending"],
+  failed: ["pending"],
+  // backoff -> starting|running: restarted when its delay is over
+  // backoff -> pending: restart delay over but no worker slot free
+  backoff: ["starting", "running", "pending", "stopped", "failed", "fatal"],
+  fatal: ["pending"],
 } as const satisfies Record<AgentState, readonly AgentState[]>;
 
 /** States in which the agent has a live process. */
@@ -53,10 +80,18 @@ export const LIVE_STATES: readonly AgentState[] = [
   "stopping",
 ];
 
+/** States in which an agent counts as up (SPEC §7 `status --wait`), besides `completed`. */
+export const UP_STATES: readonly AgentState[] = ["running", "ready"];
+
 /** States from which the agent will not move on its own. */
 export const SETTLED_STATES: readonly AgentState[] = ["stopped", "completed", "failed", "fatal"];
 
 /** True when `from -> to` is in the table. */
 export function canTransition(from: AgentState, to: AgentState): boolean {
   return (TRANSITIONS[from] as readonly AgentState[]).includes(to);
+}
+
+/** True when the agent has a live process in `state`. */
+export function isLive(state: AgentState): boolean {
+  return LIVE_STATES.includes(state);
 }

@@ -157,3 +157,26 @@ export function withDefaults(input: ConfigInput): OrchestratorConfig {
     agents: (input.agents ?? []).map((a) => agentWithDefaults(a, base.shutdown_timeout)),
   };
 }
+
+/**
+ * The running user's name for `{user}`: the `/etc/passwd` entry of the real
+ * uid, else `USER` / `LOGNAME`, else the numeric uid.
+ */
+export function currentUser(
+  env: { get(name: string): string | undefined } = Deno.env,
+): string {
+  const uid = Deno.uid();
+  if (uid !== null) {
+    try {
+      for (const line of Deno.readTextFileSync("/etc/passwd").split("\n")) {
+        const fields = line.split(":");
+        if (fields.length > 2 && fields[2] === String(uid) && fields[0] !== "") return fields[0];
+      }
+    } catch {
+      // No readable passwd file: fall back to the environment.
+    }
+  }
+  const fromEnv = env.get("USER") ?? env.get("LOGNAME");
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  return uid === null ? "unknown" : String(uid);
+}

@@ -1,0 +1,233 @@
+/**
+ * The orchestrator itself as a system under test: a generated JSONC config
+ * in the scratch folder, `orchestrator run` in the foreground (the compiled
+ * `dist/orchestrator` when it exists, else `deno run -A cli.ts`), status over
+ * one persistent control-socket connection.
+ *
+ * @module
+ */
+
+import { startDaemon, within } from "./measure/child.ts";
+import { ControlClient } from "../lib/control/client.ts";
+import { descendants, isAlive, killLeftovers, signalPid, waitGone } from "./measure/proc.ts";
+import {
+  agentArgv,
+  type AgentKind,
+  type AgentRow,
+  type CliCommand,
+  type SystemUnderTest,
+} from "./system.ts";
+
+/** The config the bench runs: `n` agents of `kind`, zero backoff, restart always (pure). */
+export function orchestratorConfig(
+  n: number,
+  kind: AgentKind,
+  paths: { socket: string; logDir: string | null },
+): Record<string, unknown> {
+  const [command, ...args] = agentArgv(kind);
+  return {
+    enable_command_interface: true,
+    command_socket_path: paths.socket,
+    allowed_commands: "all",
+    log_cli_commands: false,
+    max_workers: Math.max(10, n + 10),
+    command_max_connections: 200,
+    log_dir: paths.logDir,
+    agents: Array.from({ length: n }, (_, i) => ({
+      name: `a${i + 1}`,
+      tool_call_template: { call_template_type: "cli", command, args },
+      restart: "always",
+      backoff: { initial: 0, max: 0, factor: 1, reset_after: 60 },
+      max_restarts: 1000,
+    })),
+  };
+}
+
+/** Rows from a `ps` response's data (pure). "Up" = running or ready. */
+export function orchestratorRows(data: unknown): AgentRow[] {
+  const agents = (data as { agents?: unknown } | null)?.agents;
+  if (!Array.isArray(agents)) throw new TypeError("ps answered without an agents list");
+  return agents.map((a) => {
+    const r = a as { name?: unknown; state?: unknown; pid?: unknown };
+    return {
+      name: String(r.name),
+      pid: typeof r.pid === "number" ? r.pid : 0,
+      up: r.state === "running" || r.state === "ready",
+    };
+  });
+}
+
+/** How to run the orchestrator executable from the repo at `root`. */
+export function orchestratorArgv(root: string): string[] {
+  try {
+    const st = Deno.statSync(`${root}/dist/orchestrator`);
+    if (st.isFile && ((st.mode ?? 0) & 0o111) !== 0) return [`${root}/dist/orchestrator`];
+  } catch {
+    // not compiled
+  }
+  return [Deno.execPath(), "run", "-A", `${root}/cli.ts`];
+}
+
+/** The orchestrator, run from repo `root` with scratch folder `dir`. */
+export class Orchestrator implements SystemUnderTest {
+  readonly system = "orchestrator" as const;
+  readonly persistentLabel = "`ps` over one UNIX-socket connection, framed JSON (SPEC §5)";
+  readonly stopLabel = "SIGTERM to the orchestrator (stops every agent, then exits)";
+  #root: string;
+  #dir: string;
+  #child: Deno.ChildProcess | null = null;
+  #exited = false;
+  #client: ControlClient | null = null;
+
+  constructor(root: string, dir: string) {
+    this.#root = root;
+    this.#dir = dir;
+  }
+
+  get #sock(): string {
+    return `${this.#dir}/o.sock`;
+  }
+
+  /** How the executable is run (for the notes). */
+  get executable(): string {
+    return orchestratorArgv(this.#root).join(" ").replace(this.#root + "/", "")
+      .replace(Deno.execPath(), "deno");
+  }
+
+  async version(): Promise<string> {
+    const text = await Deno.readTextFile(`${this.#root}/lib/version.ts`);
+    const v = /VERSION\s*=\s*"([^"]+)"/.exec(text)?.[1] ?? "?";
+    return `orchestrator ${v} (${this.executable}, deno ${Deno.version.deno})`;
+  }
+
+  async prepare(n: number, kind: AgentKind): Promise<void> {
+    await Deno.remove(`${this.#dir}/logs`, { recursive: true }).catch(() => {});
+    await Deno.mkdir(`${this.#dir}/logs`, { recursive: true });
+    const config = orchestratorConfig(n, kind, {
+      socket: this.#sock,
+      logDir: kind === "log" ? `${this.#dir}/logs` : null,
+    });
+    await Deno.writeTextFile(`${this.#dir}/bench.jsonc`, JSON.stringify(config, null, 1));
+  }
+
+  start(): Promise<void> {
+    this.#exited = false;
+    const child = startDaemon(
+      [...orchestratorArgv(this.#root), "run", `${this.#dir}/bench.jsonc`],
+      {
+        logFile: `${this.#dir}/orchestrator.log`,
+      },
+    );
+    this.#child = child;
+    child.status.then(() => this.#exited = true);
+    return Promise.resolve();
+  }
+
+  async #request(command: string, args: string[] = []): Promise<unknown> {
+    if (this.#client === null) this.#client = await ControlClient.connect(this.#sock);
+    const r = await this.#client.request(command, args);
+    if (r.status !== "success") {
+      throw new Error(`orchestrator answered ${r.code ?? "?"} to "${command}": ${r.error ?? ""}`);
+    }
+    return r.data;
+  }
+
+  async states(): Promise<AgentRow[] | null> {
+    if (this.#exited) return null;
+    try {
+      return orchestratorRows(await this.#request("ps"));
+    } catch {
+      this.#client?.close();
+      this.#client = null;
+      return null;
+    }
+  }
+
+  async stateOf(name: string): Promise<AgentRow | null> {
+    const d = await this.#request("status", [name]) as { state?: unknown; pid?: unknown };
+    return {
+      name,
+      pid: typeof d.pid === "number" ? d.pid : 0,
+      up: d.state === "running" || d.state === "ready",
+    };
+  }
+
+  daemonPid(): number {
+    return this.#child?.pid ?? 0;
+  }
+
+  cliStatus(): CliCommand {
+    return { argv: [...orchestratorArgv(this.#root), "ps", "--socket", this.#sock] };
+  }
+
+  async persistentStatus(count: number): Promise<number[]> {
+    const c = await ControlClient.connect(this.#sock);
+    try {
+      await c.request("ps");
+      const out: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const t = performance.now();
+        const r = await c.request("ps");
+        out.push((performance.now() - t) * 1e6);
+        if (r.status !== "success") throw new Error(`ps answered ${r.code}: ${r.error}`);
+      }
+      return out;
+    } finally {
+      c.close();
+    }
+  }
+
+  async throughput(connections: number, ms: number): Promise<number | null> {
+    const clients: ControlClient[] = [];
+    try {
+      for (let i = 0; i < connections; i++) clients.push(await ControlClient.connect(this.#sock));
+      await Promise.all(clients.map((c) => c.request("ps")));
+      let done = 0;
+      let failed = 0;
+      const t0 = performance.now();
+      const end = t0 + ms;
+      await Promise.all(clients.map(async (c) => {
+        while (performance.now() < end) {
+          const r = await c.request("ps");
+          if (r.status === "success") done++;
+          else failed++;
+        }
+      }));
+      if (failed > 0) throw new Error(`${failed} of ${done + failed} requests failed`);
+      return done / ((performance.now() - t0) / 1000);
+    } finally {
+      for (const c of clients) c.close();
+    }
+  }
+
+  stopAll(): Promise<void> {
+    this.#client?.close();
+    this.#client = null;
+    if (this.#child !== null) signalPid(this.#child.pid, "SIGTERM");
+    return Promise.resolve();
+  }
+
+  allStopped(): Promise<boolean> {
+    return Promise.resolve(this.#exited);
+  }
+
+  logPaths(): string[] {
+    return [`${this.#dir}/logs`];
+  }
+
+  async teardown(): Promise<void> {
+    this.#client?.close();
+    this.#client = null;
+    const child = this.#child;
+    this.#child = null;
+    if (child === null) return;
+    const tree = isAlive(child.pid) ? descendants(child.pid) : [];
+    signalPid(child.pid, "SIGTERM");
+    if (await within(child.status, 30_000) === "timeout") {
+      signalPid(-child.pid, "SIGKILL");
+      await child.status;
+    }
+    await waitGone(tree, { timeoutMs: 10_000 });
+    await killLeftovers(tree);
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * Runs every scenario of a plan against one system and turns the results
+ * into figures. Each scenario gets a fresh daemon that is torn down in a
+ * `finally`; a failed scenario is recorded and the next one runs.
+ *
+ * @module
+ */
+
+import type { Figure } from "./figure.ts";
+import { sleep } from "./measure/child.ts";
+import { timeCli } from "./measure/cli_timing.ts";
+import { median, summarize } from "./measure/percentiles.ts";
+import type { Plan } from "./plan.ts";
+import type { Failure } from "./report.ts";
+import { bringUp, crashRestart, daemonMemory, loggingCase, stopAll } from "./scenarios.ts";
+import type { SystemUnderTest } from "./system.ts";
+
+/** Where results go, and the run's shared state. */
+export interface RunContext {
+  figures: Figure[];
+  failures: Failure[];
+  /** Performance-clock deadline of the whole run. */
+  deadline: number;
+  /** Scratch folder (hyperfine JSON goes there). */
+  scratch: string;
+  /** Shortens paths in notes (scratch → $S, repo → .). */
+  shorten: (text: string) => string;
+  log: (message: string) => void;
+  /** The system whose daemon may be running (for teardown on a signal). */
+  active: SystemUnderTest | null;
+}
+
+function fmtS(values: number[]): string {
+  const s = values.map((v) => v.toFixed(3));
+  return values.length > 1 ? `${values.length} runs: ${s.join(", ")} s` : `1 run`;
+}
+
+async function step(
+  ctx: RunContext,
+  sut: SystemUnderTest,
+  name: string,
+  body: () => Promise<void>,
+) {
+  if (performance.now() > ctx.deadline) {
+    ctx.failures.push({ system: sut.system, step: name, message: "skipped: over the time budget" });
+    return;
+  }
+  const t = performance.now();
+  try {
+    await body();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.failures.push({ system: sut.system, step: name, message });
+    ctx.log(`${sut.system} ${name}: FAILED: ${message}`);
+  }
+  ctx.log(`${sut.system} ${name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+async function withDaemon(ctx: RunContext, sut: SystemUnderTest, body: () => Promise<void>) {
+  ctx.active = sut;
+  try {
+    await body();
+  } finally {
+    try {
+      await sut.teardown();
+    } catch (error) {
+      ctx.failures.push({ system: sut.system, step: "teardown", message: String(error) });
+    }
+    ctx.active = null;
+  }
+}
+
+/** Measures `sut` with `plan`, adding figures and failures to `ctx`. */
+export async function measureSystem(
+  sut: SystemUnderTest,
+  plan: Plan,
+  ctx: RunContext,
+): Promise<void> {
+  const add = (f: Omit<Figure, "system">) => ctx.figures.push({ ...f, system: sut.system });
+  const n = plan.ctlAgents;
+  const t = plan.timing;
+
+  await step(ctx, sut, `control figures (${n} agents)`, () =>
+    withDaemon(ctx, sut, async () => {
+      await bringUp(sut, n, "sleep", t);
+      await sleep(500);
+      await step(ctx, sut, "CLI status", async () => {
+        const cmd = sut.cliStatus();
+        const r = await timeCli(cmd.argv, {
+          runs: plan.cliRuns,
+          warmup: plan.cliWarmup,
+          env: cmd.env,
+          jsonPath: `${ctx.scratch}/hyperfine-${sut.system}.json`,
+        });
+        add({
+          name: "CLI status, whole process (median)",
+          value: r.medianMs,
+          unit: "ms",
+          lowerIsBetter: true,
+          note: `\`${ctx.shorten(cmd.argv.join(" "))}\`, ${n} agents, ${r.tool} ${r.runs} runs, ` +
+            `min ${r.minMs.toFixed(1)} / max ${r.maxMs.toFixed(1)} ms`,
+        });
+      });
+      await step(ctx, sut, "persistent status", async () => {
+        const s = summarize(
+          (await sut.persistentStatus(plan.persistentCalls)).map((ns) => ns / 1000),
+        );
+        const note = `${sut.persistentLabel}; ${s.n} sequential calls, ${n} agents; ` +
+          `min ${s.min.toFixed(0)} / p90 ${s.p90.toFixed(0)} / max ${s.max.toFixed(0)} µs`;
+        add({ name: "persistent status p50", value: s.p50, unit: "µs", lowerIsBetter: true, note });
+        add({ name: "persistent status p99", value: s.p99, unit: "µs", lowerIsBetter: true });
+      });
+      await step(ctx, sut, "throughput", async () => {
+        const rps = await sut.throughput(plan.throughputConnections, plan.throughputMs);
+        if (rps === null) return;
+        add({
+          name: `throughput, ${plan.throughputConnections} connections`,
+          value: rps,
+          unit: "req/s",
+          lowerIsBetter: false,
+          note: `status of all ${n} agents, closed loop, ${plan.throughputMs / 1000} s, ` +
+            `clients in one ${sut.system === "pm2" ? "node" : "Deno"} process`,
+        });
+      });
+      await step(ctx, sut, "crash → restarted", async () => {
+        const ms = await crashRestart(sut, n, plan.crashReps, t);
+        add({
+          name: "crash → restarted (median)",
+          value: median(ms),
+          unit: "ms",
+          lowerIsBetter: true,
+          note: `kill -9 of an agent pid until status shows a new running pid; ` +
+            `${ms.length} crashes, polled every ${t.crashPollMs} ms; samples ${
+              ms.map((v) => v.toFixed(1)).join(", ")
+            } ms`,
+        });
+      });
+    }));
+
+  await step(ctx, sut, "memory with 0 agents", () =>
+    withDaemon(ctx, sut, async () => {
+      await bringUp(sut, 0, "sleep", t);
+      await sleep(plan.settleMs);
+      const m = daemonMemory(sut);
+      add({ name: "daemon RSS, 0 agents", value: m.rssMiB, unit: "MiB", lowerIsBetter: true });
+      add({ name: "daemon PSS, 0 agents", value: m.pssMiB, unit: "MiB", lowerIsBetter: true });
+    }));
+
+  for (const size of plan.sizes) {
+    const ups: number[] = [];
+    const stops: number[] = [];
+    const gone: number[] = [];
+    for (let rep = 0; rep < size.reps; rep++) {
+      await step(
+        ctx,
+        sut,
+        `${size.n} agents, run ${rep + 1}`,
+        () =>
+          withDaemon(ctx, sut, async () => {
+            ups.push((await bringUp(sut, size.n, "sleep", t)).totalS);
+            if (rep === 0) {
+              await sleep(plan.settleMs);
+              const m = daemonMemory(sut);
+              const note = `after ${plan.settleMs / 1000} s settle`;
+              add({
+                name: `daemon RSS, ${size.n} agents`,
+                value: m.rssMiB,
+                unit: "MiB",
+                lowerIsBetter: true,
+                note,
+              });
+              add({
+                name: `daemon PSS, ${size.n} agents`,
+                value: m.pssMiB,
+                unit: "MiB",
+                lowerIsBetter: true,
+              });
+            }
+            if (rep < size.stopReps) {
+              const s = await stopAll(sut, size.n, t);
+              stops.push(s.totalS);
+              gone.push(s.agentsGoneS);
+            }
+          }),
+      );
+    }
+    if (ups.length > 0) {
+      add({
+        name: `bring-up of ${size.n} sleep agents`,
+        value: median(ups),
+        unit: "s",
+        lowerIsBetter: true,
+        note: `cold: daemon not running → every agent reported up, polled every ${t.pollMs} ms; ${
+          fmtS(ups)
+        }`,
+      });
+    }
+    if (stops.length > 0) {
+      add({
+        name: `stop of ${size.n} agents`,
+        value: median(stops),
+        unit: "s",
+        lowerIsBetter: true,
+        note:
+          `${sut.stopLabel}, until reported stopped and every agent pid gone; ${fmtS(stops)}; ` +
+          `last agent gone at ${median(gone).toFixed(3)} s (median)`,
+      });
+    }
+  }
+
+  await step(
+    ctx,
+    sut,
+    `logging case (${plan.logAgents} agents)`,
+    () =>
+      withDaemon(ctx, sut, async () => {
+        const r = await loggingCase(sut, plan.logAgents, {
+          ...t,
+          settleMs: plan.logSettleMs,
+          windowMs: plan.logWindowMs,
+        });
+        const what = `${plan.logAgents} agents × 10 lines/s`;
+        add({
+          name: `logging: lines captured (${what})`,
+          value: r.linesPerS,
+          unit: "lines/s",
+          lowerIsBetter: false,
+          note: `bytes added to the log files over ${
+            plan.logWindowMs / 1000
+          } s ÷ 5; expected ${r.expectedLinesPerS}`,
+        });
+        add({
+          name: `logging: daemon CPU (${what})`,
+          value: r.daemonCpuPct,
+          unit: "% of a core",
+          lowerIsBetter: true,
+          note: "schedstat of every daemon thread",
+        });
+      }),
+  );
+}

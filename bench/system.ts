@@ -1,0 +1,72 @@
+/**
+ * What every measured system (orchestrator, supervisord, PM2) provides to the
+ * scenarios in `bench/scenarios.ts`. Agents are named a1…aN.
+ *
+ * @module
+ */
+
+import type { BenchSystem } from "./figure.ts";
+
+/** The agent program: `sleep 3600`, or a shell loop printing "tick" 10×/s. */
+export type AgentKind = "sleep" | "log";
+
+/** The shell loop of the logging case (10 lines of 5 bytes per second). */
+export const LOG_LOOP = "while true; do echo tick; sleep 0.1; done";
+
+/** Bytes per line of the logging case ("tick\n"). */
+export const LOG_LINE_BYTES = 5;
+
+/** argv of one agent of `kind`. */
+export function agentArgv(kind: AgentKind): string[] {
+  return kind === "sleep" ? ["sleep", "3600"] : ["sh", "-c", LOG_LOOP];
+}
+
+/** One agent as the system itself reports it. */
+export interface AgentRow {
+  name: string;
+  /** 0 when no process. */
+  pid: number;
+  /** Running (or ready) according to the system. */
+  up: boolean;
+}
+
+/** A command line run as a whole process (hyperfine or own timing). */
+export interface CliCommand {
+  argv: string[];
+  env?: Record<string, string>;
+}
+
+/** A system under test. Every method is bounded in time; teardown never throws. */
+export interface SystemUnderTest {
+  readonly system: BenchSystem;
+  /** How the persistent client talks to it, for the notes. */
+  readonly persistentLabel: string;
+  /** How "stop all" is done, for the notes. */
+  readonly stopLabel: string;
+  /** Version string, e.g. "supervisord 4.2.5". */
+  version(): Promise<string>;
+  /** Writes the config for `n` agents of `kind` (daemon not running). */
+  prepare(n: number, kind: AgentKind): Promise<void>;
+  /** Launches the daemon on the prepared config (may block, e.g. PM2's CLI). */
+  start(): Promise<void>;
+  /** Agents as reported, or `null` while the control endpoint does not answer. */
+  states(): Promise<AgentRow[] | null>;
+  /** One agent as reported (used by the crash test), `null` when unknown. */
+  stateOf(name: string): Promise<AgentRow | null>;
+  /** pid of the main daemon process (0 if none). */
+  daemonPid(): number;
+  /** The CLI status call. */
+  cliStatus(): CliCommand;
+  /** Latencies in ns of `count` sequential status calls on one persistent connection. */
+  persistentStatus(count: number): Promise<number[]>;
+  /** Requests/s with `connections` concurrent persistent clients for `ms`; null if not measured. */
+  throughput(connections: number, ms: number): Promise<number | null>;
+  /** The user-level "stop every agent" action; resolves when its command returned. */
+  stopAll(): Promise<void>;
+  /** True once the system reports every agent stopped (or has exited, for the orchestrator). */
+  allStopped(): Promise<boolean>;
+  /** Files/dirs whose total size is the captured agent output. */
+  logPaths(): string[];
+  /** Stops the daemon and every agent; leaves no process behind. */
+  teardown(): Promise<void>;
+}

@@ -1,0 +1,81 @@
+/**
+ * The official targets the orchestrator's figures are compared with (pure).
+ *
+ * @module
+ */
+
+/** A target: `value` in `unit`, reached when the figure is `op` it. */
+export interface Target {
+  op: "<=" | "<" | ">=";
+  value: number;
+  unit: string;
+  /** How the target is shown, e.g. "≤ 25 ms". */
+  label: string;
+}
+
+const TARGETS: { match: RegExp; target: Target }[] = [
+  { match: /^CLI status/i, target: { op: "<=", value: 25, unit: "ms", label: "≤ 25 ms" } },
+  {
+    match: /^persistent status p50/i,
+    target: { op: "<=", value: 60, unit: "µs", label: "≤ 60 µs" },
+  },
+  {
+    match: /^persistent status p99/i,
+    target: { op: "<=", value: 250, unit: "µs", label: "≤ 250 µs" },
+  },
+  {
+    match: /^throughput, 50 connections/i,
+    target: { op: ">=", value: 50_000, unit: "req/s", label: "≥ 50,000 req/s" },
+  },
+  {
+    match: /^bring-up of 500 /i,
+    target: { op: "<=", value: 0.5, unit: "s", label: "≤ 0.5 s" },
+  },
+  { match: /^stop of 500 /i, target: { op: "<=", value: 0.3, unit: "s", label: "≤ 0.3 s" } },
+  { match: /^crash/i, target: { op: "<=", value: 5, unit: "ms", label: "≤ 5 ms" } },
+  {
+    match: /^daemon RSS, 500 /i,
+    target: { op: "<=", value: 60e6 / 1048576, unit: "MiB", label: "≤ 60 MB (57.2 MiB)" },
+  },
+  {
+    match: /append rate/i,
+    target: { op: ">=", value: 50_000, unit: "events/s", label: "≥ 50,000/s" },
+  },
+  {
+    match: /history --limit 50 --category agent/i,
+    target: { op: "<=", value: 5, unit: "ms", label: "≤ 5 ms (1,000,000 events)" },
+  },
+  { match: /^validate/i, target: { op: "<", value: 1, unit: "s", label: "< 1 s (5,000 agents)" } },
+];
+
+const TIME_UNITS: Record<string, number> = { s: 1, ms: 1e-3, "µs": 1e-6, us: 1e-6, ns: 1e-9 };
+
+/** `value` in `from` converted to `to`; `null` when the units do not convert. */
+export function convert(value: number, from: string, to: string): number | null {
+  if (from === to) return value;
+  const a = TIME_UNITS[from];
+  const b = TIME_UNITS[to];
+  if (a !== undefined && b !== undefined) return value * a / b;
+  const rate = (u: string) => /\/s$/.test(u) || u === "req/s";
+  if (rate(from) && rate(to)) return value;
+  return null;
+}
+
+/** The target of figure `name`, if any. */
+export function targetFor(name: string): Target | null {
+  return TARGETS.find((t) => t.match.test(name))?.target ?? null;
+}
+
+/** Whether `value` in `unit` meets `target`; `null` when the units do not convert. */
+export function meets(target: Target, value: number, unit: string): boolean | null {
+  const v = convert(value, unit, target.unit);
+  if (v === null) return null;
+  switch (target.op) {
+    case "<=":
+      return v <= target.value;
+    case "<":
+      return v < target.value;
+    case ">=":
+      return v >= target.value;
+  }
+}

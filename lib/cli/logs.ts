@@ -1,0 +1,32 @@
+/**
+ * `orchestrator logs <agent>`: an agent's captured output.
+ *
+ * @module
+ */
+
+import { type ClientCommandSpec, intFlag, runClientCommand } from "./client_command.ts";
+import type { CliResult } from "./result.ts";
+import { formatLogs } from "./views.ts";
+
+/** The `logs` command. */
+export const spec: ClientCommandSpec = {
+  name: "logs",
+  summary: "Show the newest captured stdout and stderr lines of an agent.",
+  agent: "required",
+  flags: [{
+    name: "lines",
+    type: "string",
+    value: "N",
+    help: "Lines per stream (default: all kept)",
+  }],
+  options(args) {
+    const lines = intFlag(args, "lines");
+    return lines === undefined ? {} : { lines };
+  },
+  format: formatLogs,
+};
+
+/** Runs `orchestrator logs`. */
+export function main(argv: string[]): Promise<CliResult> {
+  return runClientCommand(spec, argv);
+}

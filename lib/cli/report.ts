@@ -1,0 +1,23 @@
+/**
+ * `orchestrator report`: statistics, every agent's status, problems and
+ * recent failures in one answer.
+ *
+ * @module
+ */
+
+import { type ClientCommandSpec, runClientCommand } from "./client_command.ts";
+import type { CliResult } from "./result.ts";
+import { formatReport } from "./views.ts";
+
+/** The `report` command. */
+export const spec: ClientCommandSpec = {
+  name: "report",
+  summary: "Summary report: statistics, agents, problems and recent failures.",
+  agent: "none",
+  format: formatReport,
+};
+
+/** Runs `orchestrator report`. */
+export function main(argv: string[]): Promise<CliResult> {
+  return runClientCommand(spec, argv);
+}

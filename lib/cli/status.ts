@@ -1,0 +1,105 @@
+/**
+ * `orchestrator status [agent] [--wait]`: one agent's status, or every
+ * agent's. With `--wait`, retries until the orchestrator answers and every
+ * autostart agent (or the named agent) is up — `ready`, `running` or
+ * `completed` — then exits 0; exits 3 at the timeout.
+ *
+ * @module
+ */
+
+import type { AgentStatus } from "../agent/info.ts";
+import { ClientError } from "../control/client.ts";
+import type { ControlResponse } from "../control/protocol.ts";
+import {
+  type ClientCommandSpec,
+  helpText,
+  type Invocation,
+  parseInvocation,
+  renderResponse,
+  send,
+  unavailable,
+} from "./client_command.ts";
+import type { FormatOptions } from "./format.ts";
+import { type CliResult, EXIT } from "./result.ts";
+import { formatStatus, formatStatusAll } from "./views.ts";
+
+/** States that count as "up" for `--wait`. */
+export const UP_STATES: readonly string[] = ["ready", "running", "completed"];
+
+/** Default `--timeout` of `--wait`, in seconds. */
+export const DEFAULT_WAIT_SECONDS = 60;
+
+/** The `status` command. */
+export const spec: ClientCommandSpec = {
+  name: "status",
+  summary: "Show the status of one agent, or of every agent.",
+  agent: "optional",
+  flags: [{
+    name: "wait",
+    type: "boolean",
+    help: "Retry until every autostart agent (or the named one) is up; exit 3 at --timeout " +
+      `(default ${DEFAULT_WAIT_SECONDS} s)`,
+  }],
+  format(data: AgentStatus | { agents: AgentStatus[] }, o: FormatOptions) {
+    return "agents" in data ? formatStatusAll(data, o) : formatStatus(data, o);
+  },
+};
+
+/**
+ * Which agents are not up yet in a `status` answer: every autostart agent
+ * for a `{agents}` answer, the agent itself for a single status.
+ */
+export function notUp(data: AgentStatus | { agents: AgentStatus[] }): string[] {
+  const agents = "agents" in data ? data.agents.filter((a) => a.autostart) : [data];
+  return agents.filter((a) => !UP_STATES.includes(a.state)).map((a) => `${a.name} (${a.state})`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function wait(inv: Invocation): Promise<CliResult> {
+  const deadline = performance.now() + inv.timeoutMs;
+  let last = `cannot connect to "${inv.socket}"`;
+  let response: ControlResponse | undefined;
+  for (;;) {
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) break;
+    try {
+      response = await send({ ...inv, timeoutMs: remaining }, "status", {});
+      if (response.status === "success") {
+        const waiting = notUp(response.data as AgentStatus | { agents: AgentStatus[] });
+        if (waiting.length === 0) return renderResponse(spec, response, inv.json);
+        last = `not up: ${waiting.join(", ")}`;
+      } else if (response.code === 503) {
+        last = response.error;
+      } else {
+        return renderResponse(spec, response, inv.json);
+      }
+    } catch (error) {
+      if (!(error instanceof ClientError)) throw error;
+      last = error.message;
+    }
+    await sleep(Math.min(200, Math.max(0, deadline - performance.now())));
+  }
+  const seconds = inv.timeoutMs / 1000;
+  return {
+    exitCode: EXIT.unavailable,
+    stdout: inv.json && response !== undefined ? JSON.stringify(response) : undefined,
+    stderr: `Timed out after ${seconds} s waiting for the orchestrator: ${last}`,
+  };
+}
+
+/** Runs `orchestrator status`. */
+export async function main(argv: string[]): Promise<CliResult> {
+  const waitFlag = argv.includes("--wait");
+  const inv = await parseInvocation(spec, argv, waitFlag ? DEFAULT_WAIT_SECONDS : 60);
+  if (inv === null) return { exitCode: EXIT.ok, stdout: helpText(spec) };
+  if (inv.args.flags.wait === true) return wait(inv);
+  try {
+    return renderResponse(spec, await send(inv, "status", {}), inv.json);
+  } catch (error) {
+    if (error instanceof ClientError) return unavailable(error);
+    throw error;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * `orchestrator validate FILE [--json] [--strict]`: checks a config and
+ * prints every result. Exit 0 no errors, 1 errors (or warnings with
+ * `--strict`), 2 the file cannot be read or parsed.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type CliResult, EXIT, UsageError } from "./result.ts";
+import { loadConfigFile } from "../config/load.ts";
+import { formatResults, summarize } from "../config/format.ts";
+
+const HELP = `Usage: orchestrator validate FILE [--json] [--strict]
+
+Checks a config file and reports every problem as (severity, field, position, message).
+
+Options:
+  --json     Print {"file", "valid", "results", "summary"} as JSON
+  --strict   Treat warnings as errors (exit 1)
+  -h, --help Show this help
+
+Exit codes: 0 no errors, 1 errors (or warnings with --strict),
+            2 the file cannot be read or is not valid JSONC.`;
+
+/** True when colour may be used on stdout. */
+function useColor(): boolean {
+  return Deno.stdout.isTerminal() && Deno.env.get("NO_COLOR") === undefined;
+}
+
+/** Runs `validate` with the arguments after the command name. */
+export async function main(argv: string[]): Promise<CliResult> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        json: { type: "boolean", default: false },
+        strict: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.values.help) return { exitCode: EXIT.ok, stdout: HELP };
+  if (parsed.positionals.length !== 1) {
+    throw new UsageError(
+      parsed.positionals.length === 0
+        ? "Missing the config FILE"
+        : `Expected one config FILE, got ${parsed.positionals.length}`,
+    );
+  }
+  const file = parsed.positionals[0];
+  const loaded = await loadConfigFile(file);
+  const summary = summarize(loaded.results);
+  const unusable = loaded.readError !== undefined || loaded.parseFailed;
+  const failed = summary.errors > 0 || (parsed.values.strict && summary.warnings > 0);
+  const exitCode = unusable ? EXIT.usage : failed ? EXIT.error : EXIT.ok;
+  if (parsed.values.json) {
+    const body = { file, valid: summary.errors === 0, results: loaded.results, summary };
+    return { exitCode, stdout: JSON.stringify(body, null, 2) };
+  }
+  if (loaded.readError !== undefined) return { exitCode, stderr: loaded.readError };
+  return { exitCode, stdout: formatResults(loaded.results, file, { color: useColor() }) };
+}

@@ -1,0 +1,165 @@
+/**
+ * Human output of each client command: pure `(data, options) → text`
+ * functions over the response shapes of docs/protocol.md.
+ *
+ * @module
+ */
+
+import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "../agent/info.ts";
+import type { OrchestratorEvent } from "../events/event.ts";
+import {
+  cell,
+  duration,
+  type FormatOptions,
+  keyValues,
+  paint,
+  stateColor,
+  table,
+} from "./format.ts";
+
+function state(s: string, o: FormatOptions): string {
+  return paint(s, stateColor(s), o.color);
+}
+
+/** `ps`: NAME STATE PID KIND RESTARTS UPTIME. */
+export function formatPs(data: { agents: AgentSummary[] }, o: FormatOptions): string {
+  if (data.agents.length === 0) return "No agents";
+  return table(
+    ["NAME", "STATE", "PID", "KIND", "RESTARTS", "UPTIME"],
+    data.agents.map((a) => [
+      a.name,
+      state(a.state, o),
+      cell(a.pid),
+      cell(a.kind),
+      cell(a.restarts),
+      duration(a.uptime_seconds),
+    ]),
+  );
+}
+
+/** `status` without an agent: one row per agent. */
+export function formatStatusAll(data: { agents: AgentStatus[] }, o: FormatOptions): string {
+  if (data.agents.length === 0) return "No agents";
+  return table(
+    ["NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST HEARTBEAT", "REASON"],
+    data.agents.map((a) => [
+      a.name,
+      state(a.state, o),
+      cell(a.pid),
+      duration(a.uptime_seconds),
+      cell(a.restarts),
+      cell(a.last_heartbeat),
+      cell(a.reason),
+    ]),
+  );
+}
+
+/** `status <agent>`: key/value lines. */
+export function formatStatus(a: AgentStatus, o: FormatOptions): string {
+  const deps = Object.entries(a.depends_on ?? {}).map(([k, v]) => `${k} (${v})`).join(", ");
+  return keyValues([
+    ["agent", a.agent_name],
+    ["state", state(a.state, o)],
+    ["kind", cell(a.kind)],
+    ["pid", cell(a.pid)],
+    ["uptime", duration(a.uptime_seconds)],
+    ["restarts", cell(a.restarts)],
+    ["last heartbeat", cell(a.last_heartbeat)],
+    ["started at", cell(a.started_at)],
+    ["last exit code", cell(a.last_exit_code)],
+    ["last signal", cell(a.last_signal)],
+    ["reason", cell(a.reason)],
+    ["autostart", cell(a.autostart)],
+    ["depends on", deps === "" ? "-" : deps],
+    ["next start at", cell(a.next_start_at)],
+    ["description", a.description === "" ? "-" : cell(a.description)],
+  ]);
+}
+
+/** `stats`: key/value lines. */
+export function formatStats(s: Stats): string {
+  const states = Object.entries(s.states ?? {}).map(([k, v]) => `${k}=${v}`).join(" ");
+  return keyValues([
+    ["total agents", cell(s.total_agents)],
+    ["running", cell(s.running)],
+    ["completed", cell(s.completed)],
+    ["max workers", cell(s.max_workers)],
+    ["uptime", duration(s.uptime_seconds)],
+    ["states", states === "" ? "-" : states],
+    ["pid", cell(s.pid)],
+    ["started at", cell(s.started_at)],
+  ]);
+}
+
+/** `history`: TIME EVENT AGENT DATA, newest first as received. */
+export function formatHistory(data: { events: OrchestratorEvent[] }): string {
+  if (data.events.length === 0) return "No events";
+  return table(
+    ["TIME", "EVENT", "AGENT", "DATA"],
+    data.events.map((e) => [
+      e.timestamp,
+      e.event_name,
+      cell(e.agent_name),
+      Object.keys(e.data ?? {}).length === 0 ? "-" : JSON.stringify(e.data),
+    ]),
+  );
+}
+
+/** `report`: stats, the agent table, problems, recent failures. */
+export function formatReport(
+  data: {
+    generated_at: string;
+    stats: Stats;
+    agents: AgentStatus[];
+    problems: { name: string; state: string; reason: string | null }[];
+    recent_failures: OrchestratorEvent[];
+  },
+  o: FormatOptions,
+): string {
+  const parts = [
+    paint(`Report ${data.generated_at}`, "bold", o.color),
+    "",
+    formatStats(data.stats),
+    "",
+    formatStatusAll({ agents: data.agents }, o),
+    "",
+  ];
+  if (data.problems.length === 0) parts.push("Problems: none");
+  else {
+    parts.push("Problems:");
+    for (const p of data.problems) {
+      parts.push(`  ${p.name}: ${state(p.state, o)}${p.reason === null ? "" : ` (${p.reason})`}`);
+    }
+  }
+  parts.push("");
+  if (data.recent_failures.length === 0) parts.push("Recent failures: none");
+  else parts.push("Recent failures:", formatHistory({ events: data.recent_failures }));
+  return parts.join("\n");
+}
+
+/** `start`/`stop`/`restart`/`pause`/`resume`: one line about the agent. */
+export function formatAgentAction(a: AgentStatus, o: FormatOptions): string {
+  const pid = a.pid === null ? "" : ` (pid ${a.pid})`;
+  return `Agent "${a.agent_name ?? a.name}" is ${state(a.state, o)}${pid}`;
+}
+
+/** `logs`: stdout lines, then stderr lines, each under a header. */
+export function formatLogs(l: AgentLogs, o: FormatOptions): string {
+  const parts: string[] = [];
+  if (l.truncated) parts.push(paint("(older output was dropped)", "dim", o.color));
+  parts.push(paint(`==> ${l.agent_name} stdout <==`, "bold", o.color), ...l.stdout);
+  parts.push(paint(`==> ${l.agent_name} stderr <==`, "bold", o.color), ...l.stderr);
+  return parts.join("\n");
+}
+
+/** `call`: the task's stdout for stdout; its stderr and a summary line for stderr. */
+export function formatCall(r: UtcpResult): { stdout: string; stderr: string } {
+  const how = r.timed_out
+    ? "timed out"
+    : r.return_code === null
+    ? "killed by a signal"
+    : `exited ${r.return_code}`;
+  const stderr = (r.stderr === "" ? "" : r.stderr.replace(/\n$/, "") + "\n") +
+    `Task ${how} after ${r.execution_time.toFixed(3)} s`;
+  return { stdout: r.stdout.replace(/\n$/, ""), stderr };
+}

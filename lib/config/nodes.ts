@@ -1,0 +1,81 @@
+/**
+ * Small readers over `jsonc-parser` nodes and field paths. Every rule reads
+ * the tree through these, so a value of the wrong type simply reads as
+ * `undefined` (the structure check reports it once).
+ *
+ * @module
+ */
+
+import type { Node } from "jsonc-parser";
+
+/** JSON type of a node: `integer` for whole numbers. */
+export type JsonType = "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
+
+/** The JSON type of `node`. */
+export function jsonType(node: Node): JsonType {
+  if (node.type === "number") return Number.isInteger(node.value) ? "integer" : "number";
+  if (node.type === "property") return "object";
+  return node.type;
+}
+
+/** Property value nodes of an object node, by key (the last of duplicate keys wins). */
+export function properties(node: Node | undefined): Map<string, Node> {
+  const map = new Map<string, Node>();
+  if (node?.type !== "object") return map;
+  for (const prop of node.children ?? []) {
+    const [key, value] = prop.children ?? [];
+    if (key?.type === "string" && value !== undefined) map.set(key.value, value);
+  }
+  return map;
+}
+
+/** Items of an array node (empty for anything else). */
+export function items(node: Node | undefined): Node[] {
+  return node?.type === "array" ? node.children ?? [] : [];
+}
+
+/** The string value, or `undefined` when `node` is not a string. */
+export function stringOf(node: Node | undefined): string | undefined {
+  return node?.type === "string" ? node.value : undefined;
+}
+
+/** The number value, or `undefined` when `node` is not a number. */
+export function numberOf(node: Node | undefined): number | undefined {
+  return node?.type === "number" ? node.value : undefined;
+}
+
+/** The boolean value, or `undefined` when `node` is not a boolean. */
+export function booleanOf(node: Node | undefined): boolean | undefined {
+  return node?.type === "boolean" ? node.value : undefined;
+}
+
+/** The key node of a property value node (for unknown-key positions). */
+export function keyNodeOf(valueNode: Node): Node | undefined {
+  const parent = valueNode.parent;
+  return parent?.type === "property" ? parent.children?.[0] : undefined;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** `parent.key`, or `parent["odd key"]` when the key is not identifier-like. */
+export function fieldKey(parent: string, key: string): string {
+  if (IDENTIFIER.test(key) && key.length <= 64) return parent === "" ? key : `${parent}.${key}`;
+  return `${parent}[${quote(key)}]`;
+}
+
+/** `parent[index]`. */
+export function fieldIndex(parent: string, index: number): string {
+  return `${parent}[${index}]`;
+}
+
+/** Longest quoted value in a message. */
+const QUOTE_MAX = 60;
+
+/**
+ * A value quoted for a message: JSON string syntax (control characters
+ * escaped), shortened with `…` when long.
+ */
+export function quote(value: string): string {
+  const short = value.length > QUOTE_MAX ? value.slice(0, QUOTE_MAX) + "…" : value;
+  return JSON.stringify(short);
+}

@@ -1,0 +1,259 @@
+/**
+ * Rules on the orchestrator-level options (SPEC §4): ranges, socket
+ * permissions, socket path, command lists, and the directories of the
+ * files the orchestrator writes.
+ *
+ * @module
+ */
+
+import type { Node } from "jsonc-parser";
+import type { RuleContext } from "../context.ts";
+import { CONTROL_COMMANDS, isPresetName, resolveAllowed } from "../../control/names.ts";
+import { resolveSocketPath } from "../defaults.ts";
+import { directoryOf } from "../fs_probe.ts";
+import { booleanOf, items, numberOf, properties, quote, stringOf } from "../nodes.ts";
+import { formatMode, parsePermissions } from "../permissions.ts";
+import { checkMinimum, checkSeconds } from "./numbers.ts";
+
+/** Longest UNIX socket path in bytes (`sun_path` is 108 bytes with its NUL). */
+export const SOCKET_PATH_MAX_BYTES = 107;
+
+/** Ranges of the numeric orchestrator options. */
+export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
+  const p = properties(root);
+  for (const key of ["command_timeout", "shutdown_timeout", "command_idle_timeout"]) {
+    checkSeconds(ctx, p.get(key), key);
+  }
+  for (
+    const key of [
+      "max_workers",
+      "event_retention",
+      "command_max_connections",
+      "output_buffer_bytes",
+      "log_max_bytes",
+      "log_max_files",
+    ]
+  ) {
+    checkMinimum(ctx, p.get(key), key, 1);
+  }
+  checkMinimum(ctx, p.get("command_max_frame_bytes"), "command_max_frame_bytes", 1024);
+  const frame = numberOf(p.get("command_max_frame_bytes"));
+  if (frame !== undefined && frame > 64 * 1024 * 1024) {
+    ctx.warning(
+      "command_max_frame_bytes",
+      p.get("command_max_frame_bytes"),
+      `Frames up to ${frame} bytes let one client make the orchestrator buffer that much`,
+    );
+  }
+}
+
+function interfaceEnabled(root: Node): boolean {
+  return booleanOf(properties(root).get("enable_command_interface")) === true;
+}
+
+/** Allowed commands as written, when well typed (`null` = all). */
+function allowedAsWritten(root: Node): string | string[] | null {
+  const node = properties(root).get("allowed_commands");
+  if (node === undefined || node.type === "null") return null;
+  if (node.type === "string") return node.value;
+  return items(node).flatMap((n) => n.type === "string" ? [n.value] : []);
+}
+
+function blockedAsWritten(root: Node): string[] {
+  return items(properties(root).get("blocked_commands"))
+    .flatMap((n) => n.type === "string" ? [n.value] : []);
+}
+
+/**
+ * Octal-as-decimal permissions (always); world-writable sockets (warning,
+ * error when control or shutdown commands are allowed) and modes the owner
+ * cannot connect with (when the interface is enabled).
+ */
+export function rulePermissions(ctx: RuleContext, root: Node): void {
+  const field = "command_socket_permissions";
+  const node = properties(root).get(field);
+  if (node === undefined || (node.type !== "string" && node.type !== "number")) return;
+  const parsed = parsePermissions(node.value);
+  if (!parsed.ok) {
+    ctx.error(field, node, parsed.message);
+    return;
+  }
+  if (!interfaceEnabled(root)) return;
+  const mode = parsed.mode;
+  if ((mode & 0o002) !== 0) {
+    const allowed = allowedAsWritten(root);
+    const known = typeof allowed === "string" ? (isPresetName(allowed) ? allowed : []) : allowed;
+    const set = resolveAllowed(known, blockedAsWritten(root));
+    const control = CONTROL_COMMANDS.filter((c) => set.has(c));
+    if (control.length > 0) {
+      ctx.error(
+        field,
+        node,
+        `Socket permissions ${formatMode(mode)} let any local user run ${
+          control.join(", ")
+        }: use "0660" or "0600", or allow only monitoring commands`,
+      );
+    } else {
+      ctx.warning(
+        field,
+        node,
+        `Socket permissions ${formatMode(mode)} are world-writable: any local user can query the orchestrator`,
+      );
+    }
+  }
+  if ((mode & 0o600) !== 0o600) {
+    ctx.warning(
+      field,
+      node,
+      `Socket permissions ${formatMode(mode)} do not give the owner read and write: only root can connect`,
+    );
+  } else if ((mode & 0o044) !== 0 && (mode & 0o022) === 0) {
+    ctx.info(
+      field,
+      node,
+      `Socket permissions ${formatMode(mode)}: connecting needs write permission, so read bits alone let no one else connect`,
+    );
+  }
+}
+
+/** Socket path length, location and directory (when the interface is enabled). */
+export function ruleSocketPath(ctx: RuleContext, root: Node): void {
+  const field = "command_socket_path";
+  const p = properties(root);
+  const node = p.get(field);
+  const configured = node === undefined ? "/tmp/orchestrator.sock" : stringOf(node);
+  if (configured === undefined) return;
+  const fromEnv = ctx.env.get("ORCHESTRATOR_SOCKET_PATH");
+  const at = node ?? root;
+  if (configured.includes("\0")) ctx.error(field, at, "Socket path contains a NUL byte");
+  if (!interfaceEnabled(root)) {
+    const set = ["command_socket_permissions", "allowed_commands", "blocked_commands", field]
+      .find((k) => p.has(k));
+    if (set !== undefined) {
+      ctx.info(set, p.get(set), "The command interface is disabled: socket options are unused");
+    }
+    return;
+  }
+  const path = resolveSocketPath(configured, ctx.env, ctx.user);
+  if (fromEnv !== undefined && fromEnv !== "") {
+    ctx.info(field, at, `ORCHESTRATOR_SOCKET_PATH overrides the socket path: ${quote(path)}`);
+  }
+  if (path === "") {
+    ctx.error(field, at, "Socket path is empty");
+    return;
+  }
+  const bytes = new TextEncoder().encode(path).length;
+  if (bytes > SOCKET_PATH_MAX_BYTES) {
+    ctx.error(
+      field,
+      at,
+      `Socket path is ${bytes} bytes; UNIX sockets allow at most ${SOCKET_PATH_MAX_BYTES}: ${
+        quote(path)
+      }`,
+    );
+  }
+  if (!path.startsWith("/")) {
+    ctx.warning(field, at, `Socket path ${quote(path)} is relative: it depends on the working directory`);
+  }
+  checkDirectory(ctx, field, at, directoryOf(path), "socket");
+}
+
+function checkDirectory(
+  ctx: RuleContext,
+  field: string,
+  node: Node,
+  dir: string,
+  what: string,
+): void {
+  if (ctx.fs === undefined || dir.includes("\0")) return;
+  const status = ctx.fs.directoryStatus(dir);
+  switch (status.kind) {
+    case "ok":
+      return;
+    case "not-directory":
+      ctx.error(field, node, `Cannot create the ${what} in ${quote(dir)}: not a directory`);
+      return;
+    case "not-writable":
+      ctx.error(field, node, `Cannot create the ${what} in ${quote(dir)}: directory is not writable`);
+      return;
+    case "missing":
+      if (status.creatable) {
+        ctx.info(field, node, `Directory ${quote(dir)} does not exist: run creates it`);
+      } else {
+        ctx.error(
+          field,
+          node,
+          `Directory ${quote(dir)} does not exist and cannot be created under ${
+            quote(status.ancestor)
+          }`,
+        );
+      }
+  }
+}
+
+/** Directories of `cli_audit_log_path`, `event_store_path` and `log_dir`. */
+export function ruleOutputPaths(ctx: RuleContext, root: Node): void {
+  const p = properties(root);
+  const files: [string, string][] = [
+    ["cli_audit_log_path", "audit log"],
+    ["event_store_path", "event store"],
+  ];
+  for (const [key, what] of files) {
+    const node = p.get(key);
+    const path = stringOf(node);
+    if (node === undefined || path === undefined) continue;
+    if (!checkPathString(ctx, key, node, path)) continue;
+    if (key === "event_store_path" && path === ":memory:") continue;
+    checkDirectory(ctx, key, node, directoryOf(path), what);
+  }
+  const logDir = p.get("log_dir");
+  const dir = stringOf(logDir);
+  if (logDir !== undefined && dir !== undefined && checkPathString(ctx, "log_dir", logDir, dir)) {
+    if (ctx.fs !== undefined && !ctx.fs.isDirectory(dir)) {
+      checkDirectory(ctx, "log_dir", logDir, dir, "log directory");
+    }
+  }
+}
+
+function checkPathString(ctx: RuleContext, field: string, node: Node, path: string): boolean {
+  if (path === "") {
+    ctx.error(field, node, "Path is empty: use null for none");
+    return false;
+  }
+  if (path.includes("\0")) {
+    ctx.error(field, node, "Path contains a NUL byte");
+    return false;
+  }
+  return true;
+}
+
+/** Duplicates and commands that are both allowed (by name) and blocked. */
+export function ruleCommandLists(ctx: RuleContext, root: Node): void {
+  const p = properties(root);
+  const allowedNode = p.get("allowed_commands");
+  const listed = new Set<string>();
+  items(allowedNode).forEach((n, i) => {
+    if (n.type !== "string") return;
+    if (listed.has(n.value)) {
+      ctx.info(`allowed_commands[${i}]`, n, `Command ${quote(n.value)} is listed twice`);
+    }
+    listed.add(n.value);
+  });
+  const blocked = new Set<string>();
+  items(p.get("blocked_commands")).forEach((n, i) => {
+    if (n.type !== "string") return;
+    const field = `blocked_commands[${i}]`;
+    if (blocked.has(n.value)) ctx.info(field, n, `Command ${quote(n.value)} is listed twice`);
+    blocked.add(n.value);
+    if (listed.has(n.value)) {
+      ctx.warning(
+        field,
+        n,
+        `Command ${quote(n.value)} is both allowed and blocked: blocked wins`,
+      );
+    }
+  });
+  if (allowedNode?.type === "array" && listed.size > 0 && [...listed].every((c) => blocked.has(c))) {
+    ctx.warning("allowed_commands", allowedNode, "Every allowed command is also blocked");
+  }
+}

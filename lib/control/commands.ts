@@ -1,0 +1,253 @@
+/**
+ * The command handlers of the control socket (SPEC §5): one entry per
+ * command name, each taking the controller and a validated request and
+ * returning the response `data` (or a promise of it). Bad arguments throw
+ * `badRequest` (400); the controller's own errors (404 unknown agent, 409
+ * wrong state, 503 shutting down) pass through with their codes.
+ *
+ * Handlers never print template `environment` values: every shape they
+ * return is built from `lib/agent/info.ts` types, which carry none.
+ *
+ * @module
+ */
+
+import type { AgentController } from "../agent/controller.ts";
+import type { AgentStatus, Stats } from "../agent/info.ts";
+import { badRequest } from "../errors.ts";
+import {
+  EVENT_CATEGORIES,
+  type EventCategory,
+  type EventName,
+  type EventQuery,
+  type OrchestratorEvent,
+} from "../events/event.ts";
+import type { CommandName } from "./names.ts";
+import type { ControlRequest } from "./protocol.ts";
+
+/** What a handler may ask of the server besides the controller. */
+export interface CommandContext {
+  /** Runs `fn` once this request's response has been written (used by `shutdown`). */
+  afterResponse(fn: () => void): void;
+  /** The runtime's hook: starts a graceful shutdown. */
+  onShutdownRequested(reason: string): void;
+}
+
+/** A command handler. */
+export type Handler = (
+  controller: AgentController,
+  request: ControlRequest,
+  context: CommandContext,
+) => unknown;
+
+/** Largest `limit` for `history` and `lines` for `logs`. */
+export const MAX_LIST = 10_000;
+
+/** `report`: how many recent failure events it includes. */
+export const REPORT_FAILURES = 20;
+
+/** `status` without an agent. */
+export interface StatusAll {
+  agents: AgentStatus[];
+}
+
+/** `report`. */
+export interface Report {
+  generated_at: string;
+  stats: Stats;
+  agents: AgentStatus[];
+  /** Agents in `failed`, `fatal` or `backoff`. */
+  problems: { name: string; state: string; reason: string | null }[];
+  /** Newest AGENT_FAILED / AGENT_FATAL events, newest first. */
+  recent_failures: OrchestratorEvent[];
+}
+
+function noArgs(request: ControlRequest): void {
+  if (request.args.length > 0) {
+    throw badRequest(`Command '${request.command}' takes no arguments`);
+  }
+}
+
+function onlyOptions(request: ControlRequest, known: readonly string[]): void {
+  for (const key of Object.keys(request.options)) {
+    if (!known.includes(key)) {
+      throw badRequest(
+        `Unknown option "${key}" for command '${request.command}'` +
+          (known.length > 0 ? ` (known: ${known.join(", ")})` : ""),
+      );
+    }
+  }
+}
+
+/** The single agent-name argument of `start`, `stop`, `logs` …; 400 when missing or extra. */
+export function agentArg(request: ControlRequest): string {
+  if (request.args.length !== 1 || request.args[0] === "") {
+    throw badRequest(`Command '${request.command}' needs exactly one agent name`);
+  }
+  return request.args[0];
+}
+
+function intOption(request: ControlRequest, key: string, max: number): number | undefined {
+  const value = request.options[key];
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max) {
+    throw badRequest(`Option "${key}" must be an integer from 1 to ${max}`);
+  }
+  return value as number;
+}
+
+function stringOption(request: ControlRequest, key: string): string | undefined {
+  const value = request.options[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || value === "") {
+    throw badRequest(`Option "${key}" must be a non-empty string`);
+  }
+  return value;
+}
+
+function timeOption(request: ControlRequest, key: string): string | undefined {
+  const value = stringOption(request, key);
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw badRequest(`Option "${key}" must be an ISO 8601 timestamp`);
+  return new Date(ms).toISOString();
+}
+
+function inputsOption(request: ControlRequest): Record<string, unknown> | undefined {
+  const value = request.options.inputs;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw badRequest('Option "inputs" must be an object');
+  }
+  return value as Record<string, unknown>;
+}
+
+const CATEGORIES: readonly EventCategory[] = ["agent", "command", "system"];
+
+/** Turns `history` options into an event query (400 on a bad option). */
+export function historyQuery(request: ControlRequest): EventQuery {
+  onlyOptions(request, ["limit", "category", "agent", "event", "since", "until"]);
+  noArgs(request);
+  const query: EventQuery = { limit: intOption(request, "limit", MAX_LIST) ?? 100 };
+  const category = stringOption(request, "category");
+  if (category !== undefined) {
+    if (!(CATEGORIES as readonly string[]).includes(category)) {
+      throw badRequest(`Option "category" must be one of ${CATEGORIES.join(", ")}`);
+    }
+    query.category = category as EventCategory;
+  }
+  const agent = stringOption(request, "agent");
+  if (agent !== undefined) query.agent = agent;
+  const event = stringOption(request, "event");
+  if (event !== undefined) {
+    if (!Object.hasOwn(EVENT_CATEGORIES, event)) {
+      throw badRequest(`Option "event" must be an event name such as AGENT_STARTED`);
+    }
+    query.event = event as EventName;
+  }
+  const since = timeOption(request, "since");
+  if (since !== undefined) query.since = since;
+  const until = timeOption(request, "until");
+  if (until !== undefined) query.until = until;
+  return query;
+}
+
+function allStatuses(controller: AgentController): AgentStatus[] {
+  return controller.list().map((agent) => controller.status(agent.name));
+}
+
+/** Builds the `report` data. */
+export function buildReport(controller: AgentController, now = new Date()): Report {
+  const agents = allStatuses(controller);
+  const failed = controller.events.query({ event: "AGENT_FAILED", limit: REPORT_FAILURES });
+  const fatal = controller.events.query({ event: "AGENT_FATAL", limit: REPORT_FAILURES });
+  const recent = [...failed, ...fatal].sort((a, b) => b.id - a.id).slice(0, REPORT_FAILURES);
+  return {
+    generated_at: now.toISOString(),
+    stats: controller.stats(),
+    agents,
+    problems: agents
+      .filter((a) => a.state === "failed" || a.state === "fatal" || a.state === "backoff")
+      .map((a) => ({ name: a.name, state: a.state, reason: a.reason })),
+    recent_failures: recent,
+  };
+}
+
+/** Every command's handler. */
+export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
+  ps(controller, request) {
+    noArgs(request);
+    onlyOptions(request, []);
+    return {
+      agents: controller.list().map((a) => ({
+        name: a.name,
+        state: a.state,
+        pid: a.pid,
+        kind: a.kind,
+        restarts: a.restarts,
+        uptime_seconds: a.uptime_seconds,
+      })),
+    };
+  },
+  status(controller, request): AgentStatus | StatusAll {
+    onlyOptions(request, []);
+    if (request.args.length > 1) throw badRequest("Command 'status' takes at most one agent name");
+    if (request.args.length === 1) return controller.status(agentArg(request));
+    return { agents: allStatuses(controller) };
+  },
+  stats(controller, request) {
+    noArgs(request);
+    onlyOptions(request, []);
+    return controller.stats();
+  },
+  history(controller, request) {
+    return { events: controller.events.query(historyQuery(request)) };
+  },
+  report(controller, request) {
+    noArgs(request);
+    onlyOptions(request, []);
+    return buildReport(controller);
+  },
+  start(controller, request) {
+    onlyOptions(request, ["inputs"]);
+    return controller.start(agentArg(request), inputsOption(request));
+  },
+  stop(controller, request) {
+    onlyOptions(request, []);
+    return controller.stop(agentArg(request));
+  },
+  restart(controller, request) {
+    onlyOptions(request, ["inputs"]);
+    return controller.restart(agentArg(request), inputsOption(request));
+  },
+  pause(controller, request) {
+    onlyOptions(request, []);
+    return controller.pause(agentArg(request));
+  },
+  resume(controller, request) {
+    onlyOptions(request, []);
+    return controller.resume(agentArg(request));
+  },
+  logs(controller, request) {
+    onlyOptions(request, ["lines"]);
+    return controller.logs(agentArg(request), intOption(request, "lines", MAX_LIST));
+  },
+  call(controller, request) {
+    onlyOptions(request, ["inputs"]);
+    return controller.call(agentArg(request), inputsOption(request));
+  },
+  shutdown(_controller, request, context) {
+    noArgs(request);
+    onlyOptions(request, []);
+    context.afterResponse(() => context.onShutdownRequested("shutdown command"));
+    return { message: "Shutdown initiated" };
+  },
+};
+
+/** Commands whose first argument names an agent (for the audit line and events). */
+export function agentOf(command: string, args: readonly string[]): string | undefined {
+  if (command === "ps" || command === "stats" || command === "history" || command === "report") {
+    return undefined;
+  }
+  if (command === "shutdown") return undefined;
+  return args.length > 0 ? args[0] : undefined;
+}

@@ -1,0 +1,192 @@
+/**
+ * The control protocol's framing (SPEC §5): a 4-byte unsigned big-endian
+ * length N, then N bytes of UTF-8 JSON. `FrameReader` turns a byte stream
+ * into frames with exactly three outcomes — a frame, a clean EOF at a frame
+ * boundary, a protocol error — and copes with partial reads and with many
+ * frames arriving in one read. `encodeFrame` writes the other direction.
+ *
+ * This module imports nothing, so the CLI client stays fast to load.
+ *
+ * @module
+ */
+
+/** Length of the frame header in bytes. */
+export const HEADER_BYTES = 4;
+
+/** Default largest frame payload: 1 MiB (SPEC §5). */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+
+/** What `FrameReader.read` returns. */
+export type FrameOutcome =
+  /** A whole frame. `payload` is valid until the next `read()`; copy it to keep it. */
+  | { kind: "frame"; payload: Uint8Array }
+  /** The peer closed the stream at a frame boundary. */
+  | { kind: "eof" }
+  /** A framing violation; the stream cannot be resynchronised and must be closed. */
+  | { kind: "error"; code: 400 | 413; message: string };
+
+/** Anything with a `read` like `Deno.Conn`. */
+export interface ByteSource {
+  read(p: Uint8Array): Promise<number | null>;
+}
+
+/**
+ * Checks a frame length against the limit. Returns `null` when it is valid,
+ * else the protocol error for it (400 for zero, 413 for too large).
+ */
+export function checkFrameLength(
+  length: number,
+  maxFrameBytes: number,
+): { code: 400 | 413; message: string } | null {
+  if (length === 0) return { code: 400, message: "Invalid frame: length is 0" };
+  if (length > maxFrameBytes) {
+    return {
+      code: 413,
+      message: `Frame too large: ${length} bytes (limit ${maxFrameBytes})`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Reads length-prefixed frames from a byte source. One internal buffer is
+ * reused and grown only as far as the largest frame seen (bounded by
+ * `maxFrameBytes`).
+ *
+ * @example
+ * ```ts
+ * const reader = new FrameReader(conn, { maxFrameBytes: 1 << 20 });
+ * for (;;) {
+ *   const out = await reader.read();
+ *   if (out.kind !== "frame") break;
+ *   handle(JSON.parse(new TextDecoder().decode(out.payload)));
+ * }
+ * ```
+ */
+export class FrameReader {
+  #source: ByteSource;
+  #max: number;
+  #buf: Uint8Array;
+  #start = 0;
+  #end = 0;
+
+  constructor(
+    source: ByteSource,
+    options: { maxFrameBytes?: number; initialBufferBytes?: number } = {},
+  ) {
+    this.#source = source;
+    this.#max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.#buf = new Uint8Array(
+      Math.min(options.initialBufferBytes ?? 16 * 1024, this.#max + HEADER_BYTES),
+    );
+  }
+
+  /** Bytes received but not yet returned as a frame (a partial frame, or whole frames queued). */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Returns the next frame, a clean EOF, or a protocol error. */
+  async read(): Promise<FrameOutcome> {
+    for (;;) {
+      const available = this.#end - this.#start;
+      if (available >= HEADER_BYTES) {
+        const b = this.#buf;
+        const s = this.#start;
+        const length = ((b[s] << 24) >>> 0) + (b[s + 1] << 16) + (b[s + 2] << 8) + b[s + 3];
+        const problem = checkFrameLength(length, this.#max);
+        if (problem !== null) return { kind: "error", ...problem };
+        if (available >= HEADER_BYTES + length) {
+          const from = s + HEADER_BYTES;
+          this.#start = from + length;
+          if (this.#start === this.#end) this.#start = this.#end = 0;
+          return { kind: "frame", payload: b.subarray(from, from + length) };
+        }
+        this.#makeRoom(HEADER_BYTES + length);
+      } else {
+        this.#makeRoom(HEADER_BYTES);
+      }
+      const n = await this.#source.read(this.#buf.subarray(this.#end));
+      if (n === null || n === 0) {
+        if (n === 0) continue;
+        if (this.#end === this.#start) return { kind: "eof" };
+        return {
+          kind: "error",
+          code: 400,
+          message: `Connection closed mid-frame (${this.#end - this.#start} bytes pending)`,
+        };
+      }
+      this.#end += n;
+    }
+  }
+
+  /** Ensures the buffer can hold `needed` bytes from `#start`, with free space after `#end`. */
+  #makeRoom(needed: number): void {
+    const available = this.#end - this.#start;
+    if (
+      this.#start > 0 && (this.#buf.length - this.#start < needed || this.#end === this.#buf.length)
+    ) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#start = 0;
+      this.#end = available;
+    }
+    if (this.#buf.length - this.#start < needed) {
+      let size = this.#buf.length * 2;
+      while (size < needed) size *= 2;
+      const grown = new Uint8Array(Math.min(size, this.#max + HEADER_BYTES));
+      grown.set(this.#buf.subarray(this.#start, this.#end));
+      this.#buf = grown;
+      this.#start = 0;
+      this.#end = available;
+    }
+  }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Encodes a JSON-serialisable value (or a string of JSON) as one frame:
+ * header plus UTF-8 payload, in one new array.
+ *
+ * @example
+ * ```ts
+ * await conn.write(encodeFrame({ command: "ps" }));
+ * ```
+ */
+export function encodeFrame(value: unknown): Uint8Array {
+  const json = typeof value === "string" ? value : JSON.stringify(value);
+  return encodeJsonFrame(json);
+}
+
+/** Encodes an already serialised JSON text as one frame. */
+export function encodeJsonFrame(json: string): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + json.length * 3);
+  const { written } = encoder.encodeInto(json, out.subarray(HEADER_BYTES));
+  writeHeader(out, 0, written);
+  return out.subarray(0, HEADER_BYTES + written);
+}
+
+/** Frames raw payload bytes (used by tests and for bad UTF-8 on purpose). */
+export function encodeRawFrame(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + payload.length);
+  writeHeader(out, 0, payload.length);
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+/** Writes a big-endian 32-bit length at `offset`. */
+export function writeHeader(out: Uint8Array, offset: number, length: number): void {
+  out[offset] = (length >>> 24) & 0xff;
+  out[offset + 1] = (length >>> 16) & 0xff;
+  out[offset + 2] = (length >>> 8) & 0xff;
+  out[offset + 3] = length & 0xff;
+}
+
+/** Writes all of `data` (a `write` may take fewer bytes than given). */
+export async function writeAll(
+  sink: { write(p: Uint8Array): Promise<number> },
+  data: Uint8Array,
+): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) offset += await sink.write(data.subarray(offset));
+}

@@ -1,0 +1,176 @@
+/**
+ * Request and response shapes of the control protocol (SPEC §5), their
+ * validation, and the status codes. Pure and import-free, so both the server
+ * and the (fast-loading) CLI client use it.
+ *
+ * @module
+ */
+
+/** A JSON scalar: the only kinds of `id` a request may carry. */
+export type RequestId = string | number | boolean | null;
+
+/** What the client says about itself; the server cannot verify it (no SO_PEERCRED in Deno). */
+export interface ClientIdentity {
+  uid?: number;
+  user?: string;
+  pid?: number;
+}
+
+/** A validated request. */
+export interface ControlRequest {
+  command: string;
+  args: string[];
+  options: Record<string, unknown>;
+  /** Present only when the request had one; echoed in the response. */
+  id?: RequestId;
+  /** Reported identity of the client, when sent. */
+  client?: ClientIdentity;
+}
+
+/** A successful response. */
+export interface SuccessResponse<T = unknown> {
+  status: "success";
+  data: T;
+  id?: RequestId;
+}
+
+/** Error codes a response can carry (SPEC §5). */
+export type ResponseCode = 400 | 403 | 404 | 409 | 413 | 500 | 503 | 504;
+
+/** An error response. */
+export interface ErrorResponse {
+  status: "error";
+  code: ResponseCode;
+  error: string;
+  id?: RequestId;
+}
+
+/** Any response. */
+export type ControlResponse<T = unknown> = SuccessResponse<T> | ErrorResponse;
+
+/** What each code means (for docs and the CLI). */
+export const CODE_MEANINGS: Readonly<Record<ResponseCode, string>> = {
+  400: "Malformed request or bad arguments",
+  403: "Command not allowed",
+  404: "Unknown command or agent",
+  409: "Not possible in the agent's state",
+  413: "Frame too large",
+  500: "Internal error",
+  503: "Shutting down or too many connections",
+  504: "Command timed out",
+};
+
+/** The outcome of `parseRequest`: the request, or a 400 with the id when one could be read. */
+export type ParsedRequest =
+  | { ok: true; request: ControlRequest }
+  | { ok: false; message: string; id?: RequestId };
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function isScalar(value: unknown): value is RequestId {
+  return value === null || typeof value === "string" || typeof value === "number" ||
+    typeof value === "boolean";
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parseClient(value: unknown): ClientIdentity | string {
+  if (!isPlainObject(value)) return '"client" must be an object';
+  const out: ClientIdentity = {};
+  if (value.uid !== undefined) {
+    if (!Number.isSafeInteger(value.uid) || (value.uid as number) < 0) {
+      return '"client.uid" must be a non-negative integer';
+    }
+    out.uid = value.uid as number;
+  }
+  if (value.pid !== undefined) {
+    if (!Number.isSafeInteger(value.pid) || (value.pid as number) < 0) {
+      return '"client.pid" must be a non-negative integer';
+    }
+    out.pid = value.pid as number;
+  }
+  if (value.user !== undefined) {
+    if (typeof value.user !== "string" || value.user.length > 256) {
+      return '"client.user" must be a string of at most 256 characters';
+    }
+    out.user = value.user;
+  }
+  return out;
+}
+
+/**
+ * Validates a decoded JSON value as a request: `command` a non-empty string,
+ * `args` an array of strings, `options` an object, `id` a JSON scalar,
+ * `client` an identity object. Unknown keys are ignored.
+ */
+export function validateRequest(value: unknown): ParsedRequest {
+  if (!isPlainObject(value)) return { ok: false, message: "Request must be a JSON object" };
+  const id = value.id;
+  const withId = (message: string): ParsedRequest =>
+    id !== undefined && isScalar(id) ? { ok: false, message, id } : { ok: false, message };
+  if (id !== undefined && !isScalar(id)) {
+    return { ok: false, message: '"id" must be a string, number, boolean or null' };
+  }
+  const command = value.command;
+  if (typeof command !== "string" || command === "") {
+    return withId('"command" must be a non-empty string');
+  }
+  if (command.length > 64) return withId('"command" is longer than 64 characters');
+  let args: string[] = [];
+  if (value.args !== undefined) {
+    if (!Array.isArray(value.args) || !value.args.every((a) => typeof a === "string")) {
+      return withId('"args" must be an array of strings');
+    }
+    args = value.args;
+  }
+  let options: Record<string, unknown> = {};
+  if (value.options !== undefined) {
+    if (!isPlainObject(value.options)) return withId('"options" must be an object');
+    options = value.options;
+  }
+  const request: ControlRequest = { command, args, options };
+  if (id !== undefined) request.id = id;
+  if (value.client !== undefined) {
+    const client = parseClient(value.client);
+    if (typeof client === "string") return withId(client);
+    request.client = client;
+  }
+  return { ok: true, request };
+}
+
+/** Decodes one frame payload: strict UTF-8, JSON, then `validateRequest`. */
+export function parseRequest(payload: Uint8Array): ParsedRequest {
+  let text: string;
+  try {
+    text = decoder.decode(payload);
+  } catch {
+    return { ok: false, message: "Invalid request: payload is not valid UTF-8" };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `Invalid request: ${(error as Error).message}` };
+  }
+  return validateRequest(value);
+}
+
+/** Builds a success response (with `id` when given). */
+export function successResponse<T>(data: T, id?: RequestId): SuccessResponse<T> {
+  return id === undefined ? { status: "success", data } : { status: "success", data, id };
+}
+
+/** Builds an error response (with `id` when given). */
+export function errorResponse(code: ResponseCode, error: string, id?: RequestId): ErrorResponse {
+  return id === undefined ? { status: "error", code, error } : { status: "error", code, error, id };
+}
+
+/** True when `value` has the shape of a response (used by clients on what they receive). */
+export function isResponse(value: unknown): value is ControlResponse {
+  if (!isPlainObject(value)) return false;
+  if (value.status === "success") return "data" in value;
+  return value.status === "error" && typeof value.code === "number" &&
+    typeof value.error === "string";
+}

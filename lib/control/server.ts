@@ -1,0 +1,561 @@
+/**
+ * The control server (SPEC §5, §6): a UNIX socket speaking length-prefixed
+ * JSON frames. Each connection has its own read loop and write queue, so a
+ * slow or stalled client never delays another; answers on one connection go
+ * out in request order even when requests are pipelined and handled
+ * concurrently. Every request is authorized, audited (one line), recorded as
+ * an event, and bounded by `command_timeout`.
+ *
+ * @example
+ * ```ts
+ * const server = await ControlServer.start({ controller, onShutdownRequested: (r) => stop(r) });
+ * // … on shutdown:
+ * await server.drain(5_000);
+ * await server.close();
+ * ```
+ *
+ * @module
+ */
+
+import type { AgentController } from "../agent/controller.ts";
+import { OrchestratorError } from "../errors.ts";
+import type { EventName } from "../events/event.ts";
+import { type AuditEntry, AuditLog, type AuditResult } from "./audit.ts";
+import { allowedCommands, authorize } from "./authorize.ts";
+import { agentOf, type CommandContext, HANDLERS } from "./commands.ts";
+import { encodeJsonFrame, FrameReader, writeAll } from "./frame.ts";
+import type { CommandName } from "./names.ts";
+import {
+  type ClientIdentity,
+  type ControlRequest,
+  errorResponse,
+  parseRequest,
+  type ResponseCode,
+} from "./protocol.ts";
+import { bindSocket, type BoundSocket, removeSocket } from "./socket.ts";
+import { userName } from "./users.ts";
+
+/** What `ControlServer.start` needs. */
+export interface ControlServerOptions {
+  /** The orchestrator; config values come from `controller.config`. */
+  controller: AgentController;
+  /** Called (once per `shutdown` command) after the `shutdown` answer has been written. */
+  onShutdownRequested: (reason: string) => void;
+}
+
+/** Most responses queued on one connection before the server stops reading from it. */
+const MAX_PIPELINE = 256;
+/** Most response bytes queued on one connection before the server stops reading from it. */
+const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+interface Slot {
+  bytes: Uint8Array | null;
+  after: (() => void) | null;
+}
+
+class Connection {
+  readonly conn: Deno.UnixConn;
+  readonly reader: FrameReader;
+  /** Responses in request order; the head is written once ready. */
+  readonly slots: Slot[] = [];
+  out: Uint8Array[] = [];
+  outBytes = 0;
+  outAfter: (() => void)[] = [];
+  writing = false;
+  writeStartedAt = 0;
+  lastActivity: number;
+  closeWhenFlushed = false;
+  closed = false;
+  client: ClientIdentity | undefined;
+  /** Resolved when a slot or write completes (read loop backpressure, drain). */
+  wake: (() => void) | null = null;
+
+  constructor(conn: Deno.UnixConn, maxFrameBytes: number, now: number) {
+    this.conn = conn;
+    this.reader = new FrameReader(conn, { maxFrameBytes });
+    this.lastActivity = now;
+  }
+
+  get busy(): boolean {
+    return this.slots.length > 0 || this.writing || this.out.length > 0;
+  }
+
+  get congested(): boolean {
+    return this.slots.length + this.out.length >= MAX_PIPELINE ||
+      this.outBytes >= MAX_BACKLOG_BYTES;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.conn.close();
+    } catch {
+      // already closed
+    }
+    this.notify();
+  }
+
+  notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
+
+/** The control socket server. Create with `ControlServer.start`. */
+export class ControlServer {
+  #controller: AgentController;
+  #onShutdown: (reason: string) => void;
+  #socket: BoundSocket;
+  #audit: AuditLog;
+  #allowed: ReadonlySet<string>;
+  #maxFrame: number;
+  #timeoutMs: number;
+  #idleMs: number;
+  #maxConnections: number;
+  #connections = new Set<Connection>();
+  #inFlight = 0;
+  #draining = false;
+  #closed = false;
+  #sweep: ReturnType<typeof setInterval>;
+  #accepting: Promise<void>;
+  #idleWaiters: (() => void)[] = [];
+
+  private constructor(options: ControlServerOptions, socket: BoundSocket, audit: AuditLog) {
+    const config = options.controller.config;
+    this.#controller = options.controller;
+    this.#onShutdown = options.onShutdownRequested;
+    this.#socket = socket;
+    this.#audit = audit;
+    this.#allowed = allowedCommands(config);
+    this.#maxFrame = config.command_max_frame_bytes;
+    this.#timeoutMs = config.command_timeout * 1000;
+    this.#idleMs = config.command_idle_timeout * 1000;
+    this.#maxConnections = config.command_max_connections;
+    const sweepMs = Math.min(1000, Math.max(20, this.#idleMs / 4));
+    this.#sweep = setInterval(() => this.#sweepIdle(), sweepMs);
+    Deno.unrefTimer(this.#sweep);
+    this.#accepting = this.#acceptLoop();
+  }
+
+  /**
+   * Binds the socket at `controller.config.command_socket_path` with
+   * `command_socket_permissions` and starts serving. Call it only when
+   * `enable_command_interface` is true. Rejects (with a clear message) when
+   * another orchestrator listens on the path, or the path is not usable.
+   */
+  static async start(options: ControlServerOptions): Promise<ControlServer> {
+    const config = options.controller.config;
+    const audit = await AuditLog.open({
+      path: config.cli_audit_log_path,
+      log: config.log_cli_commands,
+    });
+    let socket: BoundSocket;
+    try {
+      socket = await bindSocket(config.command_socket_path, config.command_socket_permissions);
+    } catch (error) {
+      audit.close();
+      throw error;
+    }
+    return new ControlServer(options, socket, audit);
+  }
+
+  /** The socket path. */
+  get path(): string {
+    return this.#socket.path;
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /** True once `drain` has been called: new requests get 503. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /**
+   * Stops accepting new commands (they answer 503) and waits until the
+   * commands in flight have answered and their answers are written, at most
+   * `timeoutMs`. Resolves `true` when everything finished in time.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.#draining = true;
+    if (this.#idle()) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finished = await Promise.race([
+      new Promise<boolean>((resolve) => this.#idleWaiters.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
+      }),
+    ]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  /** Closes the listener and every connection and removes the socket file. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#draining = true;
+    clearInterval(this.#sweep);
+    try {
+      this.#socket.listener.close();
+    } catch {
+      // already closed
+    }
+    for (const c of this.#connections) c.close();
+    this.#connections.clear();
+    await this.#accepting;
+    await removeSocket(this.#socket);
+    this.#audit.close();
+    this.#checkIdle();
+  }
+
+  #idle(): boolean {
+    if (this.#inFlight > 0) return false;
+    for (const c of this.#connections) if (c.busy && !c.closed) return false;
+    return true;
+  }
+
+  #checkIdle(): void {
+    if (this.#idleWaiters.length === 0 || !this.#idle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  async #acceptLoop(): Promise<void> {
+    const listener = this.#socket.listener;
+    for (;;) {
+      let conn: Deno.UnixConn;
+      try {
+        conn = await listener.accept();
+      } catch {
+        return; // listener closed
+      }
+      if (this.#closed) {
+        conn.close();
+        return;
+      }
+      if (this.#connections.size >= this.#maxConnections) {
+        this.#refuse(conn);
+        continue;
+      }
+      const c = new Connection(conn, this.#maxFrame, performance.now());
+      this.#connections.add(c);
+      this.#serve(c);
+    }
+  }
+
+  /** Answers 503 once on a connection over the limit and closes it. */
+  #refuse(conn: Deno.UnixConn): void {
+    const frame = encodeJsonFrame(JSON.stringify(errorResponse(
+      503,
+      `Too many connections (limit ${this.#maxConnections})`,
+    )));
+    writeAll(conn, frame).catch(() => {}).finally(() => {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    });
+  }
+
+  async #serve(c: Connection): Promise<void> {
+    try {
+      while (!c.closed && !c.closeWhenFlushed) {
+        while (c.congested && !c.closed) {
+          await new Promise<void>((resolve) => (c.wake = resolve));
+        }
+        if (c.closed) break;
+        const outcome = await c.reader.read();
+        if (outcome.kind === "eof") break;
+        c.lastActivity = performance.now();
+        if (outcome.kind === "error") {
+          // A framing violation: answer once, then close once the answer is out.
+          const started = performance.now();
+          const slot = this.#newSlot(c);
+          this.#finish(c, slot, errorResponse(outcome.code, outcome.message));
+          this.#auditRequest(c, undefined, "error", outcome.code, started, outcome.message);
+          c.closeWhenFlushed = true;
+          this.#flush(c);
+          break;
+        }
+        this.#handle(c, outcome.payload);
+      }
+    } catch {
+      // Connection reset or closed under us: nothing to answer.
+    }
+    c.closeWhenFlushed = true;
+    if (!c.busy) this.#drop(c);
+  }
+
+  #drop(c: Connection): void {
+    c.close();
+    this.#connections.delete(c);
+    this.#checkIdle();
+  }
+
+  #newSlot(c: Connection): Slot {
+    const slot: Slot = { bytes: null, after: null };
+    c.slots.push(slot);
+    return slot;
+  }
+
+  /** Handles one well-framed request payload. */
+  #handle(c: Connection, payload: Uint8Array): void {
+    const started = performance.now();
+    const slot = this.#newSlot(c);
+    const parsed = parseRequest(payload);
+    if (!parsed.ok) {
+      this.#finish(c, slot, errorResponse(400, parsed.message, parsed.id));
+      this.#auditRequest(c, undefined, "error", 400, started, parsed.message);
+      return;
+    }
+    const request = parsed.request;
+    if (request.client !== undefined) c.client = request.client;
+    if (this.#draining) {
+      const message = "Orchestrator is shutting down";
+      this.#finish(c, slot, errorResponse(503, message, request.id));
+      this.#record(c, request, "error", 503, started, message, "COMMAND_REJECTED");
+      return;
+    }
+    const decision = authorize(request.command, this.#allowed);
+    if (!decision.ok) {
+      this.#finish(c, slot, errorResponse(decision.code, decision.message, request.id));
+      this.#record(
+        c,
+        request,
+        decision.result,
+        decision.code,
+        started,
+        decision.message,
+        "COMMAND_REJECTED",
+      );
+      return;
+    }
+    this.#execute(c, slot, decision.command, request, started);
+  }
+
+  #execute(
+    c: Connection,
+    slot: Slot,
+    command: CommandName,
+    request: ControlRequest,
+    started: number,
+  ): void {
+    const context: CommandContext = {
+      afterResponse: (fn) => (slot.after = fn),
+      onShutdownRequested: (reason) => this.#onShutdown(reason),
+    };
+    let result: unknown;
+    try {
+      result = HANDLERS[command](this.#controller, request, context);
+    } catch (error) {
+      this.#fail(c, slot, request, error, started);
+      return;
+    }
+    if (!(result instanceof Promise)) {
+      this.#succeed(c, slot, request, result, started);
+      return;
+    }
+    // An asynchronous command: bounded by command_timeout.
+    this.#inFlight++;
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      this.#inFlight--;
+      const message = `Command '${command}' timed out after ${this.#timeoutMs / 1000} s`;
+      this.#finish(c, slot, errorResponse(504, message, request.id));
+      this.#record(c, request, "timeout", 504, started, message, "COMMAND_EXECUTED");
+    }, this.#timeoutMs);
+    result.then(
+      (data) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#inFlight--;
+        this.#succeed(c, slot, request, data, started);
+      },
+      (error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#inFlight--;
+        this.#fail(c, slot, request, error, started);
+      },
+    );
+  }
+
+  #succeed(c: Connection, slot: Slot, request: ControlRequest, data: unknown, started: number) {
+    let json: string;
+    try {
+      json = request.id === undefined
+        ? `{"status":"success","data":${JSON.stringify(data ?? null)}}`
+        : `{"status":"success","data":${JSON.stringify(data ?? null)},"id":${
+          JSON.stringify(request.id)
+        }}`;
+    } catch (error) {
+      this.#fail(c, slot, request, error, started);
+      return;
+    }
+    this.#finishJson(c, slot, json);
+    this.#record(c, request, "success", 200, started, undefined, "COMMAND_EXECUTED");
+  }
+
+  #fail(c: Connection, slot: Slot, request: ControlRequest, error: unknown, started: number) {
+    const code: ResponseCode = error instanceof OrchestratorError ? error.code : 500;
+    const message = error instanceof OrchestratorError
+      ? error.message
+      : `Internal error: ${error instanceof Error ? error.message : String(error)}`;
+    slot.after = null;
+    this.#finish(c, slot, errorResponse(code, message, request.id));
+    this.#record(c, request, "error", code, started, message, "COMMAND_EXECUTED");
+  }
+
+  #finish(c: Connection, slot: Slot, response: unknown): void {
+    this.#finishJson(c, slot, JSON.stringify(response));
+  }
+
+  #finishJson(c: Connection, slot: Slot, json: string): void {
+    slot.bytes = encodeJsonFrame(json);
+    this.#flush(c);
+  }
+
+  /** Moves ready answers (in order) to the write queue and starts writing. */
+  #flush(c: Connection): void {
+    if (c.closed) {
+      c.slots.length = 0;
+      this.#checkIdle();
+      return;
+    }
+    let ready = 0;
+    while (ready < c.slots.length && c.slots[ready].bytes !== null) {
+      const slot = c.slots[ready];
+      c.out.push(slot.bytes!);
+      c.outBytes += slot.bytes!.length;
+      if (slot.after !== null) c.outAfter.push(slot.after);
+      ready++;
+    }
+    if (ready > 0) c.slots.splice(0, ready);
+    if (!c.writing && c.out.length > 0) this.#writeLoop(c);
+    else if (!c.busy && c.closeWhenFlushed) this.#drop(c);
+  }
+
+  async #writeLoop(c: Connection): Promise<void> {
+    c.writing = true;
+    try {
+      while (c.out.length > 0 && !c.closed) {
+        c.writeStartedAt = performance.now();
+        const chunks = c.out;
+        const after = c.outAfter;
+        c.out = [];
+        c.outAfter = [];
+        let data: Uint8Array;
+        if (chunks.length === 1) {
+          data = chunks[0];
+        } else {
+          let size = 0;
+          for (const chunk of chunks) size += chunk.length;
+          data = new Uint8Array(size);
+          let offset = 0;
+          for (const chunk of chunks) {
+            data.set(chunk, offset);
+            offset += chunk.length;
+          }
+        }
+        await writeAll(c.conn, data);
+        c.outBytes -= data.length;
+        c.lastActivity = performance.now();
+        c.notify();
+        for (const fn of after) {
+          try {
+            fn();
+          } catch {
+            // a hook failing must not break the connection
+          }
+        }
+      }
+    } catch {
+      c.close(); // peer gone
+    } finally {
+      c.writing = false;
+    }
+    if (c.closed || (c.closeWhenFlushed && !c.busy)) this.#drop(c);
+    else c.notify();
+    this.#checkIdle();
+  }
+
+  /** Closes connections idle for `command_idle_timeout`, or stuck writing to a reader that stopped reading. */
+  #sweepIdle(): void {
+    const now = performance.now();
+    for (const c of this.#connections) {
+      if (c.writing) {
+        if (now - c.writeStartedAt > this.#idleMs) this.#drop(c);
+      } else if (c.slots.length === 0 && now - c.lastActivity > this.#idleMs) {
+        this.#drop(c);
+      }
+    }
+  }
+
+  #identity(c: Connection): { user: string; uid?: number; pid?: number } {
+    const client = c.client;
+    if (client === undefined) return { user: "unknown" };
+    const user = client.user ?? (client.uid !== undefined ? userName(client.uid) : undefined);
+    return { user: user ?? "unknown", uid: client.uid, pid: client.pid };
+  }
+
+  #auditRequest(
+    c: Connection,
+    request: ControlRequest | undefined,
+    result: AuditResult,
+    code: number,
+    started: number,
+    error?: string,
+  ): string {
+    const who = this.#identity(c);
+    if (!this.#audit.enabled) return who.user;
+    const entry: AuditEntry = {
+      time: new Date(),
+      user: who.user,
+      reported: true,
+      command: request?.command ?? "-",
+      result,
+      code,
+      durationMs: performance.now() - started,
+    };
+    const agent = request === undefined ? undefined : agentOf(request.command, request.args);
+    if (agent !== undefined) entry.agent = agent;
+    if (who.uid !== undefined) entry.uid = who.uid;
+    if (who.pid !== undefined) entry.pid = who.pid;
+    if (error !== undefined) entry.error = error;
+    this.#audit.write(entry);
+    return who.user;
+  }
+
+  #record(
+    c: Connection,
+    request: ControlRequest,
+    result: AuditResult,
+    code: number,
+    started: number,
+    error: string | undefined,
+    event: EventName,
+  ): void {
+    const user = this.#auditRequest(c, request, result, code, started, error);
+    try {
+      this.#controller.events.append({
+        event_name: event,
+        agent_name: agentOf(request.command, request.args) ?? null,
+        data: { command: request.command, args: request.args, user, result, code },
+      });
+    } catch {
+      // The event store may already be closed during shutdown; the audit line was written.
+    }
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * History query options: validation (user input from the control socket goes
+ * straight in) and the SQL `WHERE` clause they turn into. Pure functions.
+ *
+ * @module
+ */
+
+import { badRequest } from "../errors.ts";
+import { EVENT_CATEGORIES, type EventCategory, type EventName } from "./event.ts";
+
+/** Rows returned when `limit` is not given. */
+export const QUERY_LIMIT_DEFAULT = 100;
+
+/** Largest `limit`; a bigger one is clamped to this (not an error). */
+export const QUERY_LIMIT_MAX = 10_000;
+
+/** Longest accepted `agent` filter, in characters. */
+const MAX_AGENT_FILTER = 256;
+
+const CATEGORIES: readonly EventCategory[] = ["agent", "command", "system"];
+const OPTION_NAMES = ["limit", "category", "agent", "event", "since", "until"] as const;
+const RELATIVE = /^(\d{1,9})(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const ISO_START = /^(\d{4})-(\d{2})-(\d{2})/;
+
+/** A validated query: `limit` set, timestamps in canonical ISO form. */
+export interface NormalizedQuery {
+  limit: number;
+  category?: EventCategory;
+  agent?: string;
+  event?: EventName;
+  /** Canonical ISO (`toISOString()`), inclusive. */
+  since?: string;
+  /** Canonical ISO (`toISOString()`), exclusive. */
+  until?: string;
+}
+
+/**
+ * Validates history options as a user sent them and returns them normalized.
+ * Throws `OrchestratorError(400)` with a clear message for anything wrong.
+ *
+ * - `limit`: integer ≥ 1 (a decimal string is accepted); default 100; above
+ *   10,000 it is clamped to 10,000.
+ * - `category`: `agent` | `command` | `system` (case-insensitive).
+ * - `event`: an event name such as `AGENT_STARTED` (case-insensitive).
+ * - `agent`: an agent name (exact match).
+ * - `since` (inclusive) / `until` (exclusive): an ISO 8601 timestamp
+ *   (`2025-07-27`, `2025-07-27T10:30:00Z`, with offset …) or a duration
+ *   before `now`: `500ms`, `30s`, `15m`, `2h`, `7d`.
+ * - Any other key is an error (catches typos such as `categroy`).
+ *
+ * @example
+ * ```ts
+ * normalizeQuery({ limit: "50", category: "AGENT" }, new Date());
+ * // { limit: 50, category: "agent" }
+ * ```
+ */
+export function normalizeQuery(query: unknown, now: Date): NormalizedQuery {
+  if (query === undefined || query === null) return { limit: QUERY_LIMIT_DEFAULT };
+  if (typeof query !== "object" || Array.isArray(query)) {
+    throw badRequest(`Invalid history options: expected an object, got ${describe(query)}`);
+  }
+  const input = query as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      throw badRequest(
+        `Unknown history option "${key}": expected one of ${OPTION_NAMES.join(", ")}`,
+        { option: key },
+      );
+    }
+  }
+  const result: NormalizedQuery = { limit: normalizeLimit(input.limit) };
+  if (input.category !== undefined) result.category = normalizeCategory(input.category);
+  if (input.event !== undefined) result.event = normalizeEventName(input.event);
+  if (input.agent !== undefined) result.agent = normalizeAgent(input.agent);
+  if (input.since !== undefined) result.since = normalizeTime("since", input.since, now);
+  if (input.until !== undefined) result.until = normalizeTime("until", input.until, now);
+  return result;
+}
+
+/** Parameters of a `WHERE` clause; `shape` names which filters are set (for statement caching). */
+export interface WhereClause {
+  sql: string;
+  params: string[];
+  shape: string;
+}
+
+/**
+ * Builds the `WHERE` clause for the filters of a normalized query (limit is
+ * not part of it). Values are always bound parameters, never pasted into SQL.
+ */
+export function whereClause(query: Omit<NormalizedQuery, "limit">): WhereClause {
+  const parts: string[] = [];
+  const params: string[] = [];
+  let shape = "";
+  if (query.category !== undefined) {
+    parts.push("category = ?");
+    params.push(query.category);
+    shape += "c";
+  }
+  if (query.agent !== undefined) {
+    parts.push("agent_name = ?");
+    params.push(query.agent);
+    shape += "a";
+  }
+  if (query.event !== undefined) {
+    parts.push("event_name = ?");
+    params.push(query.event);
+    shape += "e";
+  }
+  if (query.since !== undefined) {
+    parts.push("timestamp >= ?");
+    params.push(query.since);
+    shape += "s";
+  }
+  if (query.until !== undefined) {
+    parts.push("timestamp < ?");
+    params.push(query.until);
+    shape += "u";
+  }
+  return { sql: parts.length === 0 ? "" : `WHERE ${parts.join(" AND ")}`, params, shape };
+}
+
+/**
+ * Parses a timestamp given by a producer or a user: ISO 8601 (a date, or a
+ * date and time with `Z` or an offset) → canonical `toISOString()` form, or
+ * `null` when it is not one.
+ */
+export function parseIsoTimestamp(text: string): string | null {
+  const day = ISO_START.exec(text);
+  if (day === null) return null;
+  const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
+  if (
+    month < 1 || month > 12 || date < 1 || date > new Date(Date.UTC(year, month, 0)).getUTCDate()
+  ) {
+    return null;
+  }
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return null;
+  const parsed = new Date(ms);
+  const utcYear = parsed.getUTCFullYear();
+  return utcYear < 0 || utcYear > 9999 ? null : parsed.toISOString();
+}
+
+function normalizeLimit(value: unknown): number {
+  if (value === undefined || value === null) return QUERY_LIMIT_DEFAULT;
+  const n = typeof value === "string" && /^\d{1,15}$/.test(value.trim())
+    ? Number(value.trim())
+    : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
+    throw badRequest(
+      `Invalid history limit ${describe(value)}: expected an integer from 1 to ${QUERY_LIMIT_MAX}`,
+      { option: "limit" },
+    );
+  }
+  return Math.min(n, QUERY_LIMIT_MAX);
+}
+
+function normalizeCategory(value: unknown): EventCategory {
+  const lower = typeof value === "string" ? value.toLowerCase() : undefined;
+  const found = CATEGORIES.find((c) => c === lower);
+  if (found === undefined) {
+    throw badRequest(
+      `Invalid history category ${describe(value)}: expected one of ${CATEGORIES.join(", ")}`,
+      { option: "category" },
+    );
+  }
+  return found;
+}
+
+function normalizeEventName(value: unknown): EventName {
+  const upper = typeof value === "string" ? value.toUpperCase() : "";
+  if (!Object.hasOwn(EVENT_CATEGORIES, upper)) {
+    throw badRequest(
+      `Invalid history event ${describe(value)}: expected one of ${
+        Object.keys(EVENT_CATEGORIES).join(", ")
+      }`,
+      { option: "event" },
+    );
+  }
+  return upper as EventName;
+}
+
+function normalizeAgent(value: unknown): string {
+  if (typeof value !== "string" || value === "" || value.length > MAX_AGENT_FILTER) {
+    throw badRequest(
+      `Invalid history agent ${
+        describe(value)
+      }: expected a non-empty agent name of at most ${MAX_AGENT_FILTER} characters`,
+      { option: "agent" },
+    );
+  }
+  return value;
+}
+
+function normalizeTime(option: "since" | "until", value: unknown, now: Date): string {
+  if (typeof value === "string") {
+    const text = value.trim();
+    const relative = RELATIVE.exec(text);
+    if (relative !== null) {
+      const ms = Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
+      return new Date(now.getTime() - ms).toISOString();
+    }
+    const iso = parseIsoTimestamp(text);
+    if (iso !== null) return iso;
+  }
+  throw badRequest(
+    `Invalid history ${option} ${
+      describe(value)
+    }: expected an ISO 8601 timestamp (2025-07-27T10:30:00Z) or a duration such as 15m, 2h, 7d`,
+    { option },
+  );
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  }
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return String(value);
+}

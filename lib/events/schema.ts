@@ -1,0 +1,80 @@
+/**
+ * The event store's schema: an ordered list of migrations, versioned with
+ * `PRAGMA user_version`. Migration `i` (0-based) takes the schema from
+ * version `i` to `i + 1`; a database is brought to {@linkcode SCHEMA_VERSION}
+ * in one transaction at open. Never edit a shipped migration: append a new one.
+ *
+ * @module
+ */
+
+import type { DatabaseSync } from "node:sqlite";
+
+/** Ordered migrations; the schema version is the number applied. */
+export const MIGRATIONS: readonly string[] = [
+  // 0 -> 1: the events table. `id` is the rowid, assigned by the store (contiguous, monotonic).
+  `CREATE TABLE events (
+     id INTEGER PRIMARY KEY,
+     event_name TEXT NOT NULL,
+     category TEXT NOT NULL,
+     agent_name TEXT,
+     timestamp TEXT NOT NULL,
+     data TEXT NOT NULL DEFAULT '{}'
+   )`,
+  // 1 -> 2: indexes for the history filters. An index on one column is ordered
+  // by (column, rowid), so `WHERE category = ? ORDER BY id DESC LIMIT n` walks
+  // it backwards and stops after n rows.
+  `CREATE INDEX events_by_category ON events (category);
+   CREATE INDEX events_by_agent ON events (agent_name);
+   CREATE INDEX events_by_name ON events (event_name);
+   CREATE INDEX events_by_timestamp ON events (timestamp)`,
+];
+
+/** The schema version this code reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Why a database cannot be migrated; the store turns it into a message naming the file. */
+export class SchemaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SchemaError";
+  }
+}
+
+/** Reads `PRAGMA user_version`. */
+export function schemaVersion(db: DatabaseSync): number {
+  const row = db.prepare("PRAGMA user_version").get() as { user_version: number } | undefined;
+  return row?.user_version ?? 0;
+}
+
+/**
+ * Brings `db` to {@linkcode SCHEMA_VERSION}. Must run inside a write
+ * transaction (the caller commits). Returns the version found.
+ * Throws {@linkcode SchemaError} for a database from a newer orchestrator or
+ * an unversioned database that already holds other tables.
+ */
+export function migrate(db: DatabaseSync): number {
+  const found = schemaVersion(db);
+  if (found > SCHEMA_VERSION) {
+    throw new SchemaError(
+      `schema version ${found} is newer than this orchestrator supports (${SCHEMA_VERSION}); ` +
+        "use a newer orchestrator or another event_store_path",
+    );
+  }
+  if (found === 0) {
+    const tables = db.prepare(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 3",
+    ).all() as { name: string }[];
+    if (tables.length > 0) {
+      throw new SchemaError(
+        `not an event store: it already holds table(s) ${
+          tables.map((t) => `"${t.name}"`).join(", ")
+        } and no schema version`,
+      );
+    }
+  }
+  for (let version = found; version < SCHEMA_VERSION; version++) {
+    db.exec(MIGRATIONS[version]);
+  }
+  if (found !== SCHEMA_VERSION) db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  return found;
+}

@@ -1,0 +1,424 @@
+/**
+ * The event store: every event the orchestrator records, in SQLite
+ * (`node:sqlite`). In memory by default; a file in WAL mode when
+ * `event_store_path` is set. Appends are buffered and committed in one
+ * transaction per batch (on a short timer, or when the batch is full), so a
+ * producer never waits for the disk. Retention keeps the newest events and
+ * prunes the rest in bounded chunks. See docs/events.md.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { badRequest, OrchestratorError } from "../errors.ts";
+import {
+  EVENT_CATEGORIES,
+  type EventName,
+  type EventQuery,
+  type EventSink,
+  type NewEvent,
+  type OrchestratorEvent,
+} from "./event.ts";
+import { openDatabase, type SyncLevel, writeError } from "./database.ts";
+import { normalizeQuery, parseIsoTimestamp, whereClause } from "./query.ts";
+import { encodeEventData } from "./serialize.ts";
+
+/** Default time between background flushes, in milliseconds. */
+export const DEFAULT_FLUSH_INTERVAL_MS = 25;
+
+/** Default number of buffered events that triggers an immediate flush. */
+export const DEFAULT_MAX_BATCH = 500;
+
+/** Longest stored `agent_name`; a longer one is cut and ends with `…`. */
+export const MAX_AGENT_NAME_LENGTH = 256;
+
+/** Options of {@linkcode EventStore.open}. */
+export interface EventStoreOptions {
+  /** SQLite file (WAL mode, locked for this process); `null` = in memory. */
+  path: string | null;
+  /** Newest events kept (`event_retention`); an integer ≥ 1. */
+  retention: number;
+  /** Milliseconds between background flushes. Default 25; 0 to 60,000. */
+  flushIntervalMs?: number;
+  /** Buffered events that trigger an immediate flush. Default 500; 1 to 100,000. */
+  maxBatch?: number;
+  /** Source of timestamps. Default `() => new Date()`. */
+  clock?: () => Date;
+  /**
+   * `PRAGMA synchronous` of a file store. `"normal"` (default): a committed
+   * event survives the orchestrator's crash or `kill -9`; an OS crash or
+   * power loss may lose the last commits (never corrupts). `"full"`: an
+   * fsync per commit, also survives power loss.
+   */
+  synchronous?: SyncLevel;
+  /**
+   * Called when a background flush fails (disk full, I/O error …). The events
+   * stay buffered (up to 10 batches; then the oldest are dropped) and the
+   * flush is retried with backoff. Default: print the message to stderr.
+   */
+  onError?: (error: OrchestratorError) => void;
+}
+
+interface Pending {
+  event: OrchestratorEvent;
+  json: string;
+}
+
+interface EventRow {
+  id: number;
+  event_name: string;
+  category: string;
+  agent_name: string | null;
+  timestamp: string;
+  data: string;
+}
+
+const COLUMNS = "id, event_name, category, agent_name, timestamp, data";
+const MAX_RETRY_DELAY_MS = 5_000;
+
+/**
+ * A SQLite-backed {@linkcode EventSink}. Create with {@linkcode EventStore.open};
+ * call {@linkcode EventStore.close} at shutdown (it commits what is buffered).
+ *
+ * @example
+ * ```ts
+ * const store = EventStore.open({ path: null, retention: 100_000 });
+ * store.append({ event_name: "AGENT_STARTED", agent_name: "web", data: { pid: 42 } });
+ * store.query({ category: "agent", limit: 10 }); // newest first
+ * store.close();
+ * ```
+ */
+export class EventStore implements EventSink {
+  /** The database file, or `null` for an in-memory store. */
+  readonly path: string | null;
+  /** Newest events kept. */
+  readonly retention: number;
+
+  #db: DatabaseSync;
+  #clock: () => Date;
+  #flushIntervalMs: number;
+  #maxBatch: number;
+  #maxBuffered: number;
+  #pruneChunk: number;
+  #onError: (error: OrchestratorError) => void;
+  #insert: StatementSync;
+  #prune: StatementSync;
+  #selects = new Map<string, StatementSync>();
+  #counts = new Map<string, StatementSync>();
+  #buffer: Pending[] = [];
+  #nextId: number;
+  /** Every id below this has been pruned. */
+  #oldestId: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #failures = 0;
+  #dropped = 0;
+  #closed = false;
+
+  private constructor(db: DatabaseSync, options: Required<EventStoreOptions>) {
+    this.#db = db;
+    this.path = options.path;
+    this.retention = options.retention;
+    this.#clock = options.clock;
+    this.#flushIntervalMs = options.flushIntervalMs;
+    this.#maxBatch = options.maxBatch;
+    this.#maxBuffered = options.maxBatch * 10;
+    this.#pruneChunk = Math.max(2 * options.maxBatch, 1000);
+    this.#onError = options.onError;
+    this.#insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.#prune = db.prepare("DELETE FROM events WHERE id >= ? AND id <= ?");
+    const bounds = db.prepare(
+      "SELECT (SELECT MIN(id) FROM events) AS lo, (SELECT MAX(id) FROM events) AS hi",
+    ).get() as {
+      lo: number | null;
+      hi: number | null;
+    };
+    this.#nextId = (bounds.hi ?? 0) + 1;
+    this.#oldestId = bounds.lo ?? this.#nextId;
+  }
+
+  /**
+   * Opens (creating and migrating if needed) the store. A file store takes an
+   * exclusive lock on the file for as long as it is open.
+   *
+   * @throws {OrchestratorError} 500 naming the file when it cannot be opened:
+   * missing directory, not writable, not a database, corrupt, from a newer
+   * orchestrator, or locked by another process; also for invalid options.
+   */
+  static open(options: EventStoreOptions): EventStore {
+    const resolved = resolveOptions(options);
+    const db = openDatabase(resolved.path, resolved.synchronous);
+    try {
+      return new EventStore(db, resolved);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Events buffered and not yet committed. */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
+  /** Events dropped because background flushes kept failing while the buffer was full. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * Records an event: assigns the next id, the category of its name and (if
+   * not given) the current timestamp, and buffers it. Synchronous and O(1)
+   * except every `maxBatch`-th call, which commits the batch. `data` that
+   * cannot be serialised is stored with a replacement (see
+   * `encodeEventData`); the returned event carries the data as stored.
+   *
+   * @throws {OrchestratorError} 400 for an unknown event name or a bad
+   * timestamp; 503 after {@linkcode EventStore.close}.
+   */
+  append(event: NewEvent): OrchestratorEvent {
+    if (this.#closed) {
+      throw new OrchestratorError(
+        503,
+        `Cannot append event "${String(event.event_name)}": the event store is closed`,
+      );
+    }
+    const name = event.event_name;
+    if (typeof name !== "string" || !Object.hasOwn(EVENT_CATEGORIES, name)) {
+      throw badRequest(`Cannot append event "${String(name)}": unknown event name`);
+    }
+    const json = encodeEventData(event.data);
+    const stored: OrchestratorEvent = {
+      id: this.#nextId,
+      event_name: name as EventName,
+      category: EVENT_CATEGORIES[name as EventName],
+      agent_name: agentName(event.agent_name),
+      timestamp: this.#timestamp(name, event.timestamp),
+      data: JSON.parse(json),
+    };
+    this.#nextId++;
+    this.#buffer.push({ event: stored, json });
+    if (this.#buffer.length >= this.#maxBatch && this.#failures === 0) {
+      this.#flushQuietly();
+    } else if (this.#buffer.length > this.#maxBuffered) {
+      this.#buffer.shift();
+      this.#dropped++;
+    }
+    this.#schedule();
+    return stored;
+  }
+
+  /**
+   * Events matching `query`, newest first (by id). Sees every appended event
+   * (commits the buffer first). Options are validated (see
+   * `normalizeQuery`): a bad one throws `OrchestratorError(400)`.
+   */
+  query(query?: EventQuery): OrchestratorEvent[] {
+    const q = normalizeQuery(query, this.#clock());
+    this.flush();
+    const where = whereClause(q);
+    let statement = this.#selects.get(where.shape);
+    if (statement === undefined) {
+      statement = this.#db.prepare(
+        `SELECT ${COLUMNS} FROM events ${where.sql} ORDER BY id DESC LIMIT ?`,
+      );
+      this.#selects.set(where.shape, statement);
+    }
+    const rows = statement.all(...where.params, q.limit) as unknown as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  /** How many stored events match the filters (`limit` is ignored). Commits the buffer first. */
+  count(query?: Omit<EventQuery, "limit">): number {
+    const { limit: _ignored, ...filters } = (query ?? {}) as EventQuery;
+    const q = normalizeQuery(filters, this.#clock());
+    this.flush();
+    const where = whereClause(q);
+    let statement = this.#counts.get(where.shape);
+    if (statement === undefined) {
+      statement = this.#db.prepare(`SELECT COUNT(*) AS n FROM events ${where.sql}`);
+      this.#counts.set(where.shape, statement);
+    }
+    return (statement.get(...where.params) as { n: number }).n;
+  }
+
+  /**
+   * The newest `ORCHESTRATOR_STARTED` event: the boundary between the current
+   * run and the history of earlier runs of a file store; `null` if none.
+   */
+  lastRunBoundary(): OrchestratorEvent | null {
+    return this.query({ event: "ORCHESTRATOR_STARTED", limit: 1 })[0] ?? null;
+  }
+
+  /**
+   * Commits the buffer now, in one transaction, and prunes beyond retention
+   * (at most one bounded chunk per call). No-op when nothing is buffered or
+   * the store is closed.
+   *
+   * @throws {OrchestratorError} 500 naming the file when the write fails; the
+   * events stay buffered.
+   */
+  flush(): void {
+    if (this.#closed || this.#buffer.length === 0) return;
+    const count = this.#buffer.length;
+    const oldest = this.#oldestId;
+    const db = this.#db;
+    try {
+      db.exec("BEGIN");
+      try {
+        for (const { event, json } of this.#buffer) {
+          this.#insert.run(
+            event.id,
+            event.event_name,
+            event.category,
+            event.agent_name,
+            event.timestamp,
+            json,
+          );
+        }
+        this.#pruneStep();
+        db.exec("COMMIT");
+      } catch (error) {
+        if (db.isTransaction) db.exec("ROLLBACK");
+        throw error;
+      }
+    } catch (error) {
+      this.#oldestId = oldest;
+      throw writeError(this.path ?? ":memory:", error, count);
+    }
+    this.#buffer = [];
+    this.#failures = 0;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  /**
+   * Commits the buffer, stops the timer and closes the database (releasing the
+   * file lock). Idempotent. If the final commit fails the database is still
+   * closed and the error is thrown.
+   */
+  close(): void {
+    if (this.#closed) return;
+    try {
+      this.flush();
+    } finally {
+      this.#closed = true;
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#buffer = [];
+      this.#db.close();
+    }
+  }
+
+  /** Same as {@linkcode EventStore.close}, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #timestamp(name: string, given: string | undefined): string {
+    if (given === undefined) return this.#clock().toISOString();
+    const iso = typeof given === "string" ? parseIsoTimestamp(given) : null;
+    if (iso === null) {
+      throw badRequest(
+        `Cannot append event "${name}": invalid timestamp ${
+          JSON.stringify(String(given).slice(0, 80))
+        }, expected ISO 8601`,
+      );
+    }
+    return iso;
+  }
+
+  /** Deletes the next chunk of ids beyond retention (inside the flush transaction). */
+  #pruneStep(): void {
+    const cutoff = this.#nextId - 1 - this.retention;
+    if (cutoff < this.#oldestId) return;
+    const upTo = Math.min(cutoff, this.#oldestId + this.#pruneChunk - 1);
+    this.#prune.run(this.#oldestId, upTo);
+    this.#oldestId = upTo + 1;
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#buffer.length === 0) return;
+    const delay = this.#failures === 0
+      ? this.#flushIntervalMs
+      : Math.min(Math.max(this.#flushIntervalMs, 50) * 2 ** this.#failures, MAX_RETRY_DELAY_MS);
+    const timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#flushQuietly();
+      this.#schedule();
+    }, delay);
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
+  }
+
+  /** A flush whose failure is reported, not thrown (timer and full-batch paths). */
+  #flushQuietly(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.#failures++;
+      if (this.#timer !== undefined) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+      }
+      this.#onError(
+        error instanceof OrchestratorError ? error : writeError(this.path ?? ":memory:", error, 0),
+      );
+    }
+  }
+}
+
+function agentName(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  const text = typeof value === "string" ? value : String(value);
+  return text.length > MAX_AGENT_NAME_LENGTH
+    ? `${text.slice(0, MAX_AGENT_NAME_LENGTH - 1)}…`
+    : text;
+}
+
+function rowToEvent(row: EventRow): OrchestratorEvent {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(row.data);
+  } catch {
+    data = { _unparsable: row.data };
+  }
+  return {
+    id: row.id,
+    event_name: row.event_name as EventName,
+    category: row.category as OrchestratorEvent["category"],
+    agent_name: row.agent_name,
+    timestamp: row.timestamp,
+    data,
+  };
+}
+
+function resolveOptions(options: EventStoreOptions): Required<EventStoreOptions> {
+  const where = options.path === null ? "in-memory event store" : `event store "${options.path}"`;
+  const check = (name: string, value: number, min: number, max: number) => {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      throw new OrchestratorError(
+        500,
+        `Invalid option "${name}" of ${where}: expected an integer from ${min} to ${max}, got ${
+          String(value)
+        }`,
+      );
+    }
+    return value;
+  };
+  return {
+    path: options.path === ":memory:" ? null : options.path,
+    retention: check("retention", options.retention, 1, Number.MAX_SAFE_INTEGER),
+    flushIntervalMs: check(
+      "flushIntervalMs",
+      options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+      0,
+      60_000,
+    ),
+    maxBatch: check("maxBatch", options.maxBatch ?? DEFAULT_MAX_BATCH, 1, 100_000),
+    clock: options.clock ?? (() => new Date()),
+    synchronous: options.synchronous ?? "normal",
+    onError: options.onError ?? ((error) => console.error(error.message)),
+  };
+}

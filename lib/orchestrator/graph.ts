@@ -1,0 +1,102 @@
+/**
+ * The dependency graph (SPEC §3 `depends_on`), as pure functions: start
+ * order, stop order, and whether a dependency condition is met, can still be
+ * met, or never will be.
+ *
+ * @module
+ */
+
+import type { DependencyCondition } from "../config/types.ts";
+import type { AgentState } from "../agent/state.ts";
+
+/** The part of an agent the graph needs. */
+export interface GraphNode {
+  name: string;
+  depends_on: Record<string, DependencyCondition>;
+}
+
+/**
+ * Names in dependency order: every agent after the agents it depends on,
+ * otherwise in config order. Unknown dependencies are ignored; agents in a
+ * cycle (the validator refuses those) come last, in config order.
+ *
+ * @example
+ * ```ts
+ * startOrder([{ name: "web", depends_on: { db: "ready" } }, { name: "db", depends_on: {} }]);
+ * // ["db", "web"]
+ * ```
+ */
+export function startOrder(nodes: readonly GraphNode[]): string[] {
+  const known = new Set(nodes.map((n) => n.name));
+  const out: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const cyclic: string[] = [];
+  const visit = (node: GraphNode): boolean => {
+    const s = state.get(node.name);
+    if (s === "done") return true;
+    if (s === "visiting") return false;
+    state.set(node.name, "visiting");
+    let ok = true;
+    for (const dep of Object.keys(node.depends_on)) {
+      const d = byName.get(dep);
+      if (d !== undefined && known.has(dep) && !visit(d)) ok = false;
+    }
+    state.set(node.name, "done");
+    if (ok) out.push(node.name);
+    else cyclic.push(node.name);
+    return ok;
+  };
+  for (const node of nodes) visit(node);
+  return [...out, ...nodes.map((n) => n.name).filter((n) => cyclic.includes(n))];
+}
+
+/** Names in stop order: dependents before the agents they depend on. */
+export function stopOrder(nodes: readonly GraphNode[]): string[] {
+  return startOrder(nodes).reverse();
+}
+
+/** For each agent, the agents that depend on it, in config order. */
+export function dependentsOf(nodes: readonly GraphNode[]): Map<string, string[]> {
+  const map = new Map<string, string[]>(nodes.map((n) => [n.name, []]));
+  for (const node of nodes) {
+    for (const dep of Object.keys(node.depends_on)) map.get(dep)?.push(node.name);
+  }
+  return map;
+}
+
+/** Whether a dependency condition is met now, may be met later, or never will be. */
+export type DependencyStatus = "satisfied" | "waiting" | "impossible";
+
+/**
+ * Evaluates `condition` against the dependency's state.
+ * - `started`: spawned (starting, running, ready, paused) or finished (completed, failed).
+ * - `ready`: up (running without a probe, ready with one) or completed.
+ * - `completed`: exited and settled, successfully or not (completed, failed).
+ * - `completed_successfully`: completed.
+ * `pending`, `backoff` and live states that are not yet enough wait; `stopped`,
+ * `fatal` and (for every condition but `started`/`completed`) `failed` can never
+ * satisfy it until someone starts the dependency again. `ran` tells whether
+ * the dependency spawned a process since it was last queued: one that failed
+ * before spawning (e.g. its own dependency is fatal) satisfies nothing.
+ */
+export function dependencyStatus(
+  condition: DependencyCondition,
+  state: AgentState,
+  ran = true,
+): DependencyStatus {
+  if (state === "fatal" || state === "stopped" || state === "stopping") return "impossible";
+  if (state === "failed" && !ran) return "impossible";
+  switch (condition) {
+    case "started":
+      return state === "pending" || state === "backoff" ? "waiting" : "satisfied";
+    case "ready":
+      if (state === "running" || state === "ready" || state === "completed") return "satisfied";
+      return state === "failed" ? "impossible" : "waiting";
+    case "completed":
+      return state === "completed" || state === "failed" ? "satisfied" : "waiting";
+    case "completed_successfully":
+      if (state === "completed") return "satisfied";
+      return state === "failed" ? "impossible" : "waiting";
+  }
+}

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import {
+  checkFrameLength,
+  encodeFrame,
+  encodeRawFrame,
+  FrameReader,
+  HEADER_BYTES,
+} from "../../lib/control/frame.ts";
+
+/** A byte source that hands out `data` in chunks of the given sizes (then the rest), then EOF. */
+function source(data: Uint8Array, chunk = Infinity) {
+  let off = 0;
+  return {
+    reads: 0,
+    read(p: Uint8Array): Promise<number | null> {
+      this.reads++;
+      if (off >= data.length) return Promise.resolve(null);
+      const n = Math.min(p.length, chunk, data.length - off);
+      p.set(data.subarray(off, off + n));
+      off += n;
+      return Promise.resolve(n);
+    },
+  };
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+const text = (p: Uint8Array) => new TextDecoder().decode(p);
+
+Deno.test("frame: encodeFrame writes a big-endian length and UTF-8 JSON", () => {
+  const frame = encodeFrame({ command: "ps", name: "café" });
+  const json = '{"command":"ps","name":"café"}';
+  const len = new TextEncoder().encode(json).length;
+  assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 0, len]);
+  assert.equal(text(frame.subarray(HEADER_BYTES)), json);
+});
+
+Deno.test("frame: many frames in one read come out one by one, then a clean EOF", async () => {
+  const data = concat(encodeFrame({ a: 1 }), encodeFrame({ b: 2 }), encodeFrame({ c: 3 }));
+  const src = source(data);
+  const reader = new FrameReader(src);
+  const got = [];
+  for (;;) {
+    const out = await reader.read();
+    if (out.kind !== "frame") {
+      assert.equal(out.kind, "eof");
+      break;
+    }
+    got.push(JSON.parse(text(out.payload)));
+  }
+  assert.deepEqual(got, [{ a: 1 }, { b: 2 }, { c: 3 }]);
+  assert.equal(src.reads, 2); // one read for all three frames, one for EOF
+});
+
+Deno.test("frame: one byte per read still yields whole frames", async () => {
+  const big = "x".repeat(40_000); // larger than the initial buffer: it grows
+  const data = concat(encodeFrame({ big }), encodeFrame({ n: 2 }));
+  const reader = new FrameReader(source(data, 1), { initialBufferBytes: 16 });
+  const first = await reader.read();
+  assert.equal(first.kind, "frame");
+  assert.equal(JSON.parse(text((first as { payload: Uint8Array }).payload)).big, big);
+  const second = await reader.read();
+  assert.equal(second.kind, "frame");
+  assert.deepEqual(JSON.parse(text((second as { payload: Uint8Array }).payload)), { n: 2 });
+  assert.deepEqual(await reader.read(), { kind: "eof" });
+});
+
+Deno.test("frame: zero length is a 400 protocol error", async () => {
+  const reader = new FrameReader(source(new Uint8Array([0, 0, 0, 0, 1, 2])));
+  const out = await reader.read();
+  assert.equal(out.kind, "error");
+  assert.equal((out as { code: number }).code, 400);
+});
+
+Deno.test("frame: a length over the limit is a 413 without reading the body", async () => {
+  const header = new Uint8Array([0, 0, 4, 1]); // 1025 bytes
+  const reader = new FrameReader(source(header), { maxFrameBytes: 1024 });
+  const out = await reader.read();
+  assert.deepEqual(out, {
+    kind: "error",
+    code: 413,
+    message: "Frame too large: 1025 bytes (limit 1024)",
+  });
+  const huge = new FrameReader(source(new Uint8Array([0xff, 0xff, 0xff, 0xff])));
+  assert.equal(((await huge.read()) as { code: number }).code, 413);
+});
+
+Deno.test("frame: EOF inside the header or the payload is a protocol error", async () => {
+  const inHeader = new FrameReader(source(new Uint8Array([0, 0])));
+  assert.equal((await inHeader.read()).kind, "error");
+  const frame = encodeFrame({ command: "ps" });
+  const inBody = new FrameReader(source(frame.subarray(0, frame.length - 1), 3));
+  const out = await inBody.read();
+  assert.equal(out.kind, "error");
+  assert.equal((out as { code: number }).code, 400);
+  assert.match((out as { message: string }).message, /mid-frame/);
+});
+
+Deno.test("frame: a frame exactly at the limit is accepted", async () => {
+  const payload = new Uint8Array(1024).fill(0x20);
+  const reader = new FrameReader(source(encodeRawFrame(payload)), { maxFrameBytes: 1024 });
+  const out = await reader.read();
+  assert.equal(out.kind, "frame");
+  assert.equal((out as { payload: Uint8Array }).payload.length, 1024);
+});
+
+Deno.test("frame: checkFrameLength", () => {
+  assert.equal(checkFrameLength(1, 10), null);
+  assert.equal(checkFrameLength(10, 10), null);
+  assert.equal(checkFrameLength(0, 10)?.code, 400);
+  assert.equal(checkFrameLength(11, 10)?.code, 413);
+});

@@ -1,0 +1,90 @@
+/**
+ * Test helpers: an Orchestrator over a real in-memory EventStore in a temp
+ * dir, and process checks through /proc.
+ */
+
+import { type ConfigInput, withDefaults } from "../../lib/config/defaults.ts";
+import { EventStore } from "../../lib/events/store.ts";
+import type { EventName, OrchestratorEvent } from "../../lib/events/event.ts";
+import { Orchestrator } from "../../lib/orchestrator.ts";
+
+/** An orchestrator under test. `close()` shuts it down and removes the temp dir. */
+export interface Harness {
+  orchestrator: Orchestrator;
+  store: EventStore;
+  dir: string;
+  events(name?: EventName, agent?: string): OrchestratorEvent[];
+  close(): Promise<void>;
+}
+
+/** Builds and boots an orchestrator; `build` gets the temp dir to put files in. */
+export async function harness(
+  build: (dir: string) => ConfigInput,
+  options: { boot?: boolean; env?: (name: string) => string | undefined } = {},
+): Promise<Harness> {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
+  const config = withDefaults(build(dir));
+  const store = EventStore.open({ path: null, retention: 100_000 });
+  const orchestrator = new Orchestrator(config, { events: store, env: options.env });
+  if (options.boot ?? true) await orchestrator.boot();
+  return {
+    orchestrator,
+    store,
+    dir,
+    events: (name, agent) => store.query({ limit: 10_000, event: name, agent }).reverse(),
+    close: async () => {
+      await orchestrator.shutdown("test done");
+      store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Polls `check` every 10 ms until it returns true; throws after `timeoutMs`. */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** True when `pid` exists and is not a zombie. */
+export function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** The pids listed one per line in `path` (missing file: none). */
+export function readPids(path: string): number[] {
+  try {
+    return Deno.readTextFileSync(path).split("\n").filter((l) => l.trim() !== "").map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILLs each pid still alive (cleanup after a failed assertion). */
+export function killAll(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/** A `sh -c` agent template. */
+export function sh(script: string, extra: Record<string, unknown> = {}) {
+  return { command: "sh", args: ["-c", script], ...extra };
+}

@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { main } from "../../lib/cli/run.ts";
+import { requestOnce } from "../../lib/control/client.ts";
+import { EventStore } from "../../lib/events/store.ts";
+import { alive, killAll, readPids, until } from "./_helpers.ts";
+
+const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+
+/** Three agents that write their pid and their children's and grandchildren's pids. */
+function treeAgents(dir: string) {
+  return ["a", "b", "c"].map((name) => ({
+    name,
+    tool_call_template: {
+      command: "sh",
+      args: [
+        "-c",
+        `echo $$ >> ${dir}/pids; sleep 300 & echo $! >> ${dir}/pids; ` +
+        `sh -c 'sleep 300 & echo $! >> ${dir}/pids; wait' & wait`,
+      ],
+    },
+  }));
+}
+
+function spawnRun(config: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "run", config],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+async function drain(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
+  const [status, , err] = await Promise.all([
+    child.status,
+    child.stdout.cancel(),
+    new Response(child.stderr).text(),
+  ]);
+  return { code: status.code, stderr: err };
+}
+
+Deno.test("kill -9 of the orchestrator leaves no agent process (grandchildren included)", async () => {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
+  const config = `${dir}/cfg.jsonc`;
+  await Deno.writeTextFile(config, JSON.stringify({ agents: treeAgents(dir) }, null, 2));
+  const child = spawnRun(config);
+  const pidFile = `${dir}/pids`;
+  try {
+    await until("9 agent pids", () => readPids(pidFile).length >= 9, 20_000);
+    const pids = readPids(pidFile);
+    assert.ok(pids.every(alive), "all agents run before the kill");
+    Deno.kill(child.pid, "SIGKILL");
+    const { code } = await drain(child);
+    assert.equal(code, 137);
+    await until("every agent process gone", () => !pids.some(alive), 5000);
+  } finally {
+    killAll(readPids(pidFile));
+    try {
+      Deno.kill(child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run: SIGTERM stops the agents, records ORCHESTRATOR_SHUTDOWN, removes the socket, exits 0", async () => {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
+  const config = `${dir}/cfg.jsonc`;
+  const socket = `${dir}/o.sock`;
+  await Deno.writeTextFile(
+    config,
+    `// a comment: this is JSONC\n` + JSON.stringify({
+      enable_command_interface: true,
+      command_socket_path: socket,
+      event_store_path: `${dir}/events.db`,
+      agents: treeAgents(dir),
+    }),
+  );
+  const child = spawnRun(config);
+  const pidFile = `${dir}/pids`;
+  try {
+    await until("9 agent pids", () => readPids(pidFile).length >= 9, 20_000);
+    const pids = readPids(pidFile);
+    const ps = await requestOnce(socket, { command: "ps" });
+    assert.equal(ps.status, "success");
+    Deno.kill(child.pid, "SIGTERM");
+    const { code, stderr } = await drain(child);
+    assert.equal(code, 0, stderr);
+    assert.ok(!pids.some(alive), "agents stopped before exit");
+    await assert.rejects(Deno.stat(socket), Deno.errors.NotFound);
+    const store = EventStore.open({ path: `${dir}/events.db`, retention: 1000 });
+    try {
+      const names = store.query({ limit: 100 }).map((e) => e.event_name);
+      assert.equal(names[0], "ORCHESTRATOR_SHUTDOWN");
+      assert.equal(names.filter((n) => n === "AGENT_STOPPED").length, 3);
+    } finally {
+      store.close();
+    }
+  } finally {
+    killAll(readPids(pidFile));
+    try {
+      Deno.kill(child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run: the shutdown command ends the orchestrator with exit 0", async () => {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
+  const config = `${dir}/cfg.jsonc`;
+  const socket = `${dir}/o.sock`;
+  await Deno.writeTextFile(
+    config,
+    JSON.stringify({
+      enable_command_interface: true,
+      command_socket_path: socket,
+      agents: [{ name: "s", tool_call_template: { command: "sleep", args: ["300"] } }],
+    }),
+  );
+  const child = spawnRun(config);
+  try {
+    await until("socket", async () => {
+      try {
+        return (await requestOnce(socket, { command: "ps" })).status === "success";
+      } catch {
+        return false;
+      }
+    }, 20_000);
+    const res = await requestOnce(socket, { command: "status", args: ["s"] });
+    assert.equal(res.status, "success");
+    const pid = (res as { data: { pid: number } }).data.pid;
+    assert.ok(alive(pid));
+    await requestOnce(socket, { command: "shutdown" });
+    const { code, stderr } = await drain(child);
+    assert.equal(code, 0, stderr);
+    assert.ok(!alive(pid));
+  } finally {
+    try {
+      Deno.kill(child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run refuses a config with errors (exit 1) and an unreadable one (exit 2)", async () => {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
+  try {
+    await Deno.writeTextFile(`${dir}/bad.jsonc`, `{ "max_workers": 0, "agents": [] }`);
+    const bad = await main([`${dir}/bad.jsonc`]);
+    assert.equal(bad.exitCode, 1);
+    assert.match(bad.stderr ?? "", /max_workers/);
+    assert.match(bad.stderr ?? "", /Refusing to run/);
+    const missing = await main([`${dir}/missing.jsonc`]);
+    assert.equal(missing.exitCode, 2);
+    assert.match(missing.stderr ?? "", /Cannot read config/);
+    await Deno.writeTextFile(`${dir}/broken.jsonc`, `{ "agents": [ }`);
+    assert.equal((await main([`${dir}/broken.jsonc`])).exitCode, 2);
+    assert.equal((await main(["--help"])).exitCode, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
