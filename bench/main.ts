@@ -10,7 +10,7 @@
  */
 
 import type { BenchOptions, BenchSystem, Figure } from "./figure.ts";
-import { within } from "./measure/child.ts";
+import { onPath, within } from "./measure/child.ts";
 import { machineInfo } from "./measure/machine.ts";
 import { Orchestrator } from "./orchestrator_system.ts";
 import { ensureDebianPeers, ensurePm2 } from "./peers/install.ts";
@@ -109,7 +109,9 @@ async function main(): Promise<number> {
   if (systems.some((s) => s !== "orchestrator")) {
     const deb = await ensureDebianPeers(log);
     log(deb.message);
-    if (!deb.ok) available.set("supervisord", `n/a: ${deb.message}`);
+    if (onPath("supervisord") === null || onPath("supervisorctl") === null) {
+      available.set("supervisord", `n/a: ${deb.message}`);
+    }
     if (systems.includes("pm2")) {
       const p = await ensurePm2(peersDir, log);
       log(p.message);
@@ -160,7 +162,8 @@ async function main(): Promise<number> {
         ctx.failures.push({
           system: "orchestrator",
           step: name,
-          message: "skipped: over the time budget",
+          message: "over the time budget",
+          skipped: true,
         });
         continue;
       }
@@ -203,7 +206,10 @@ async function main(): Promise<number> {
   await Deno.writeTextFile(out.replace(/\.md$/, ".json"), JSON.stringify(input, null, 1) + "\n");
   console.log(text);
   log(`wrote ${out} in ${input.elapsedS.toFixed(0)} s`);
-  const ownFailures = ctx.failures.filter((f) => f.system === "orchestrator");
+  // A step skipped for time fails only the smoke run (CI must measure everything).
+  const ownFailures = ctx.failures.filter((f) =>
+    f.system === "orchestrator" && (!f.skipped || plan.mode === "smoke")
+  );
   if (ownFailures.length > 0) {
     log(`${ownFailures.length} orchestrator measurement(s) failed`);
     return 1;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { startDaemon, within } from "./measure/child.ts";
+import { exitFailure, startDaemon, within } from "./measure/child.ts";
 import { ControlClient } from "../lib/control/client.ts";
 import { descendants, isAlive, killLeftovers, signalPid, waitGone } from "./measure/proc.ts";
 import {
@@ -76,7 +76,7 @@ export class Orchestrator implements SystemUnderTest {
   #root: string;
   #dir: string;
   #child: Deno.ChildProcess | null = null;
-  #exited = false;
+  #exited: Deno.CommandStatus | null = null;
   #client: ControlClient | null = null;
 
   constructor(root: string, dir: string) {
@@ -111,7 +111,7 @@ export class Orchestrator implements SystemUnderTest {
   }
 
   start(): Promise<void> {
-    this.#exited = false;
+    this.#exited = null;
     const child = startDaemon(
       [...orchestratorArgv(this.#root), "run", `${this.#dir}/bench.jsonc`],
       {
@@ -119,7 +119,7 @@ export class Orchestrator implements SystemUnderTest {
       },
     );
     this.#child = child;
-    child.status.then(() => this.#exited = true);
+    child.status.then((status) => this.#exited = status);
     return Promise.resolve();
   }
 
@@ -133,7 +133,7 @@ export class Orchestrator implements SystemUnderTest {
   }
 
   async states(): Promise<AgentRow[] | null> {
-    if (this.#exited) return null;
+    if (this.#exited !== null) return null;
     try {
       return orchestratorRows(await this.#request("ps"));
     } catch {
@@ -150,6 +150,12 @@ export class Orchestrator implements SystemUnderTest {
       pid: typeof d.pid === "number" ? d.pid : 0,
       up: d.state === "running" || d.state === "ready",
     };
+  }
+
+  failure(): string | null {
+    return this.#child !== null && this.#exited !== null
+      ? exitFailure(this.#exited, `${this.#dir}/orchestrator.log`)
+      : null;
   }
 
   daemonPid(): number {
@@ -208,7 +214,7 @@ export class Orchestrator implements SystemUnderTest {
   }
 
   allStopped(): Promise<boolean> {
-    return Promise.resolve(this.#exited);
+    return Promise.resolve(this.#exited !== null);
   }
 
   logPaths(): string[] {

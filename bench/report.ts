@@ -14,6 +14,8 @@ export interface Failure {
   system: BenchSystem | "bench";
   step: string;
   message: string;
+  /** Not run (time budget) rather than failed. */
+  skipped?: boolean;
 }
 
 /** Everything the report shows. */
@@ -178,7 +180,9 @@ export function renderReport(input: ReportInput): string {
   }
   if (input.failures.length > 0) {
     out.push("## Failures", "");
-    for (const f of input.failures) out.push(`- ${f.system} / ${f.step}: ${f.message}`);
+    for (const f of input.failures) {
+      out.push(`- ${f.system} / ${f.step}: ${f.skipped ? "skipped: " : ""}${f.message}`);
+    }
     out.push("");
   }
   if (input.notes.length > 0) {

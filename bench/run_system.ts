@@ -10,6 +10,7 @@ import type { Figure } from "./figure.ts";
 import { sleep } from "./measure/child.ts";
 import { timeCli } from "./measure/cli_timing.ts";
 import { median, summarize } from "./measure/percentiles.ts";
+import { cpuNs } from "./measure/proc.ts";
 import type { Plan } from "./plan.ts";
 import type { Failure } from "./report.ts";
 import { bringUp, crashRestart, daemonMemory, loggingCase, stopAll } from "./scenarios.ts";
@@ -42,7 +43,12 @@ async function step(
   body: () => Promise<void>,
 ) {
   if (performance.now() > ctx.deadline) {
-    ctx.failures.push({ system: sut.system, step: name, message: "skipped: over the time budget" });
+    ctx.failures.push({
+      system: sut.system,
+      step: name,
+      message: "over the time budget",
+      skipped: true,
+    });
     return;
   }
   const t = performance.now();
@@ -111,15 +117,22 @@ export async function measureSystem(
         add({ name: "persistent status p99", value: s.p99, unit: "µs", lowerIsBetter: true });
       });
       await step(ctx, sut, "throughput", async () => {
+        const cpu0 = cpuNs(sut.daemonPid());
+        const t0 = performance.now();
         const rps = await sut.throughput(plan.throughputConnections, plan.throughputMs);
+        const cpu1 = cpuNs(sut.daemonPid());
         if (rps === null) return;
+        const busy = cpu0 === null || cpu1 === null
+          ? "?"
+          : ((cpu1 - cpu0) / 1e6 / (performance.now() - t0) * 100).toFixed(0);
         add({
           name: `throughput, ${plan.throughputConnections} connections`,
           value: rps,
           unit: "req/s",
           lowerIsBetter: false,
           note: `status of all ${n} agents, closed loop, ${plan.throughputMs / 1000} s, ` +
-            `clients in one ${sut.system === "pm2" ? "node" : "Deno"} process`,
+            `clients in one ${sut.system === "pm2" ? "node" : "Deno"} process; ` +
+            `daemon CPU ${busy}% of a core meanwhile`,
         });
       });
       await step(ctx, sut, "crash → restarted", async () => {

@@ -33,6 +33,8 @@ export async function bringUp(
   await sut.start();
   const tCmd = performance.now();
   await pollUntil(async () => {
+    const failure = sut.failure();
+    if (failure !== null) throw new Error(`${sut.system} did not come up: ${failure}`);
     const rows = await sut.states();
     return rows !== null && rows.length === n && rows.every((r) => r.up && r.pid > 0) ? true : null;
   }, { ...timing, intervalMs: timing.pollMs, what: `${sut.system}: ${n} agents up` });
@@ -60,7 +62,9 @@ export async function stopAll(
   const watch = (async () => {
     while (left.length > 0 && performance.now() - t0 < timing.timeoutMs) {
       await sleep(Math.min(5, timing.pollMs));
-      left = left.filter(isAlive);
+      // a gone pid stays gone: drop them from the end until one is alive, so
+      // a poll reads one /proc file, not N, while the system is stopping
+      while (left.length > 0 && !isAlive(left[left.length - 1])) left = left.slice(0, -1);
     }
     goneAt = performance.now();
   })();

@@ -53,6 +53,8 @@ export interface SystemUnderTest {
   states(): Promise<AgentRow[] | null>;
   /** One agent as reported (used by the crash test), `null` when unknown. */
   stateOf(name: string): Promise<AgentRow | null>;
+  /** Why the daemon is gone when it should run (exit code, log tail), else `null`. */
+  failure(): string | null;
   /** pid of the main daemon process (0 if none). */
   daemonPid(): number;
   /** The CLI status call. */

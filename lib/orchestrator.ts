@@ -12,22 +12,33 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import type { AgentConfig, OrchestratorConfig } from "./config/types.ts";
+import type { OrchestratorConfig } from "./config/types.ts";
 import type { EventName, EventSink } from "./events/event.ts";
 import { conflict, notFound, OrchestratorError } from "./errors.ts";
 import type { AgentController } from "./agent/controller.ts";
 import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "./agent/info.ts";
 import { type AgentState, canTransition, isLive } from "./agent/state.ts";
-import { decideRestart, type ExitInfo, restartsInWindow } from "./agent/restart.ts";
+import { decideRestart, type ExitInfo } from "./agent/restart.ts";
 import { resolveTemplate } from "./agent/template.ts";
 import { checkInputs } from "./agent/inputs.ts";
-import { type AgentProcess, pump, signalGroup, spawnProcess } from "./agent/process.ts";
-import { LineRing, LineSplitter } from "./agent/ring.ts";
-import { RotatingFile } from "./agent/logfile.ts";
+import { type AgentProcess, signalGroup, spawnProcess } from "./agent/process.ts";
 import { execProbe, tcpProbe } from "./agent/readiness.ts";
 import { Watchdog } from "./agent/watchdog.ts";
 import { VERSION } from "./version.ts";
-import { dependencyStatus, dependentsOf, startOrder } from "./orchestrator/graph.ts";
+import { dependencyStatus, dependentsOf, startOrder, stopInOrder } from "./orchestrator/graph.ts";
+import {
+  type Agent,
+  describeExit,
+  heartbeat,
+  iso,
+  isSettled,
+  newAgent,
+  round3,
+  type Run,
+  runResult,
+  summarize,
+} from "./orchestrator/agent.ts";
+import { startCapture } from "./orchestrator/capture.ts";
 
 /** A clock, injectable for tests. Milliseconds since the epoch. */
 export interface Clock {
@@ -46,64 +57,8 @@ export interface OrchestratorOptions {
   watchdog?: boolean;
 }
 
-type Timer = ReturnType<typeof setTimeout>;
-
 /** How long output pipes may stay open after the process group was killed. */
 const PIPE_DRAIN_MS = 500;
-
-/** One process of an agent. */
-interface Run {
-  proc: AgentProcess;
-  startedAt: number;
-  /** Ring marks when the run started (for the UTCP result). */
-  outMark: number;
-  errMark: number;
-  /** Resolves when both pipes are read to the end (or given up on). */
-  drained: Promise<void>;
-  /** Resolves once `#onExit` has handled the exit. */
-  handled: Promise<void>;
-  timedOut: boolean;
-  /** Set when the readiness probe failed `failure_threshold` times. */
-  probeFailure: string | null;
-  timers: Timer[];
-  /** Consecutive failed tcp/exec probes. */
-  probeFailures: number;
-}
-
-/** What a caller of `call` waits for. */
-interface CallWaiter {
-  resolve: (result: UtcpResult) => void;
-  reject: (error: Error) => void;
-}
-
-/** Internal record of one agent. */
-interface Agent {
-  readonly config: AgentConfig;
-  readonly index: number;
-  state: AgentState;
-  reason: string | null;
-  run: Run | null;
-  pausedFrom: AgentState | null;
-  startedAt: number | null;
-  lastHeartbeat: number | null;
-  lastExit: ExitInfo | null;
-  attempt: number;
-  restartTimes: number[];
-  nextStartAt: number | null;
-  backoffTimer: Timer | undefined;
-  inputs: Record<string, unknown> | undefined;
-  out: LineRing | null;
-  err: LineRing | null;
-  outFile: RotatingFile | null;
-  errFile: RotatingFile | null;
-  pattern: RegExp | null;
-  waiters: (() => void)[];
-  callWaiters: CallWaiter[];
-  /** Protocol code for a failure before spawning (400: bad template values). */
-  failCode: 400 | 409;
-  /** True once a process was spawned since the agent was last queued. */
-  ran: boolean;
-}
 
 /** Event recorded when an agent enters a state (from any state but the listed exceptions). */
 const ENTER_EVENTS: Partial<Record<AgentState, EventName>> = {
@@ -217,19 +172,19 @@ export class Orchestrator implements AgentController {
   /** Every agent, in config order (`ps`). */
   list(): AgentSummary[] {
     const now = this.#clock.now();
-    return this.#agents.map((a) => this.#summary(a, now));
+    return this.#agents.map((a) => summarize(a, now));
   }
 
   /** One agent (`status <agent>`). 404 when unknown. */
   status(name: string): AgentStatus {
     const agent = this.#get(name);
     const now = this.#clock.now();
-    const heartbeat = this.#heartbeat(agent, now);
+    const beat = heartbeat(agent, now);
     return {
-      ...this.#summary(agent, now),
+      ...summarize(agent, now),
       agent_name: agent.config.name,
       description: agent.config.description,
-      last_heartbeat: heartbeat === null ? null : iso(heartbeat),
+      last_heartbeat: beat === null ? null : iso(beat),
       started_at: agent.startedAt === null ? null : iso(agent.startedAt),
       last_exit_code: agent.lastExit?.code ?? null,
       last_signal: agent.lastExit?.signal ?? null,
@@ -367,7 +322,7 @@ export class Orchestrator implements AgentController {
         throw conflict(`Cannot pause agent "${name}": state is "${from}"`, { state: from });
       }
       signalGroup(agent.run.proc.pid, "SIGSTOP");
-      agent.lastHeartbeat = this.#heartbeat(agent, this.#clock.now());
+      agent.lastHeartbeat = heartbeat(agent, this.#clock.now());
       agent.pausedFrom = from;
       // starting|running|ready -> paused: SIGSTOP sent to the group
       this.#transition(agent, "paused", "pause requested");
@@ -435,23 +390,17 @@ export class Orchestrator implements AgentController {
 
   async #shutdownNow(reason: string): Promise<void> {
     const started = this.#clock.now();
-    const stops = new Map<Agent, Promise<void>>();
-    const stopTree = (agent: Agent): Promise<void> => {
-      let p = stops.get(agent);
-      if (p === undefined) {
-        const before = (this.#dependents.get(agent.config.name) ?? []).map(stopTree);
-        p = Promise.all(before).then(() => this.#stopAgent(agent, `shutdown: ${reason}`));
-        stops.set(agent, p);
-      }
-      return p;
-    };
     // Queued and backing-off agents never start again.
     for (const agent of this.#agents) {
       if (agent.state === "pending" || agent.state === "backoff") {
         this.#stopAgent(agent, `shutdown: ${reason}`);
       }
     }
-    await Promise.all(this.#agents.map(stopTree));
+    await stopInOrder(
+      this.#agents,
+      (agent) => this.#dependents.get(agent.config.name) ?? [],
+      (agent) => this.#stopAgent(agent, `shutdown: ${reason}`),
+    );
     for (const agent of this.#agents) {
       agent.outFile?.close();
       agent.errFile?.close();
@@ -652,7 +601,12 @@ export class Orchestrator implements AgentController {
     agent.startedAt = now;
     agent.nextStartAt = null;
     agent.lastHeartbeat = probe === null ? now : agent.lastHeartbeat;
-    run.drained = this.#capture(agent, run);
+    const pattern = config.readiness?.log_pattern ?? null;
+    if (pattern !== null) agent.pattern ??= new RegExp(pattern);
+    run.drained = startCapture(agent, run, {
+      ...this.config,
+      onLine: agent.pattern === null ? null : (line) => this.#onLogLine(agent, line),
+    });
     const hasProbe = probe !== null &&
       (probe.log_pattern !== null || probe.tcp !== null || probe.exec !== null);
     // pending|backoff -> starting (probe to pass) | running (no probe)
@@ -676,60 +630,6 @@ export class Orchestrator implements AgentController {
       this.#onExit(agent, run, exit);
       handledResolve();
     });
-  }
-
-  /** Reads the run's pipes into the rings, the log files and the log_pattern probe. */
-  #capture(agent: Agent, run: Run): Promise<void> {
-    const { proc } = run;
-    if (proc.stdout === null || proc.stderr === null) return Promise.resolve();
-    const config = agent.config;
-    const keep = config.tool_call_template.capture_output;
-    const bound = this.config.output_buffer_bytes;
-    if (keep) {
-      agent.out ??= new LineRing(bound);
-      agent.err ??= new LineRing(bound);
-      run.outMark = agent.out.total;
-      run.errMark = agent.err.total;
-    }
-    const logDir = this.config.log_dir;
-    if (logDir !== null) {
-      const opts = {
-        maxBytes: this.config.log_max_bytes,
-        maxFiles: this.config.log_max_files,
-        onError: (error: unknown) =>
-          log.error("Cannot write the log file of {agent}: {error}", {
-            agent: config.name,
-            error: String(error),
-          }),
-      };
-      agent.outFile ??= new RotatingFile(`${logDir}/${config.name}.stdout.log`, opts);
-      agent.errFile ??= new RotatingFile(`${logDir}/${config.name}.stderr.log`, opts);
-    }
-    const pattern = config.readiness?.log_pattern ?? null;
-    if (pattern !== null) agent.pattern ??= new RegExp(pattern);
-    const lineHandler = (ring: LineRing | null) => {
-      if (ring === null && agent.pattern === null) return null;
-      const splitter = new LineSplitter(bound, (line) => {
-        ring?.push(line);
-        if (agent.pattern !== null && agent.run === run) this.#onLogLine(agent, line);
-      });
-      return splitter;
-    };
-    const outLines = lineHandler(keep ? agent.out : null);
-    const errLines = lineHandler(keep ? agent.err : null);
-    const outFile = agent.outFile;
-    const errFile = agent.errFile;
-    const a = pump(
-      proc.stdout,
-      outLines === null ? null : (t) => outLines.write(t),
-      outFile === null ? null : (b) => outFile.write(b),
-    ).then(() => outLines?.end());
-    const b = pump(
-      proc.stderr,
-      errLines === null ? null : (t) => errLines.write(t),
-      errFile === null ? null : (b) => errFile.write(b),
-    ).then(() => errLines?.end());
-    return Promise.all([a, b]).then(() => {});
   }
 
   #onLogLine(agent: Agent, line: string): void {
@@ -886,13 +786,7 @@ export class Orchestrator implements AgentController {
       new Promise<void>((resolve) => setTimeout(resolve, PIPE_DRAIN_MS)),
     ]);
     drained.then(() => {
-      const result: UtcpResult = {
-        stdout: joinLines(agent.out?.since(run.outMark) ?? []),
-        stderr: joinLines(agent.err?.since(run.errMark) ?? []),
-        return_code: run.timedOut ? null : exit.code,
-        execution_time: round3((now - run.startedAt) / 1000),
-        timed_out: run.timedOut,
-      };
+      const result = runResult(agent, run, exit, now);
       for (const c of callers) c.resolve(result);
     });
   }
@@ -976,73 +870,4 @@ export class Orchestrator implements AgentController {
       );
     }
   }
-
-  #summary(agent: Agent, now: number): AgentSummary {
-    const run = agent.run;
-    return {
-      name: agent.config.name,
-      state: agent.state,
-      pid: run?.proc.pid ?? null,
-      kind: agent.config.kind,
-      restarts: restartsInWindow(agent.restartTimes, agent.config.restart_window, now),
-      uptime_seconds: run === null ? null : round3((now - run.startedAt) / 1000),
-    };
-  }
-
-  /** Last time the agent was seen alive and passing its probe. */
-  #heartbeat(agent: Agent, now: number): number | null {
-    if (agent.run === null) return agent.lastHeartbeat;
-    const probe = agent.config.readiness;
-    if (agent.state === "running") return now;
-    if (agent.state === "ready" && probe?.log_pattern !== null) return now;
-    return agent.lastHeartbeat;
-  }
-}
-
-function newAgent(config: AgentConfig, index: number): Agent {
-  return {
-    config,
-    index,
-    state: "stopped",
-    reason: null,
-    run: null,
-    pausedFrom: null,
-    startedAt: null,
-    lastHeartbeat: null,
-    lastExit: null,
-    attempt: 0,
-    restartTimes: [],
-    nextStartAt: null,
-    backoffTimer: undefined,
-    inputs: undefined,
-    out: null,
-    err: null,
-    outFile: null,
-    errFile: null,
-    pattern: null,
-    waiters: [],
-    callWaiters: [],
-    failCode: 409,
-    ran: false,
-  };
-}
-
-function isSettled(state: AgentState): boolean {
-  return state === "stopped" || state === "completed" || state === "failed" || state === "fatal";
-}
-
-function describeExit(exit: ExitInfo): string {
-  return exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
-}
-
-function joinLines(lines: string[]): string {
-  return lines.length === 0 ? "" : lines.join("\n") + "\n";
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function round3(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }

@@ -138,3 +138,35 @@ export async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout
     clearTimeout(timer);
   }
 }
+
+/** Removes ANSI colour codes (pure). */
+export function stripAnsi(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
+}
+
+/**
+ * Describes a daemon that ended early (pure): how it ended, the first line
+ * of `log` that mentions an error, and the last two lines.
+ */
+export function describeExit(status: Deno.CommandStatus, log: string): string {
+  const lines = stripAnsi(log).split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const picked: string[] = [];
+  const error = lines.find((l) => /error/i.test(l));
+  if (error !== undefined) picked.push(error);
+  for (const l of lines.slice(-2)) if (!picked.includes(l)) picked.push(l);
+  const how = status.signal !== null ? `signal ${status.signal}` : `code ${status.code}`;
+  const detail = picked.join(" | ").slice(0, 600);
+  return `exited with ${how}${detail === "" ? "" : `: ${detail}`}`;
+}
+
+/** `describeExit` with the daemon's log file. */
+export function exitFailure(status: Deno.CommandStatus, logFile: string): string {
+  let log = "";
+  try {
+    log = Deno.readTextFileSync(logFile);
+  } catch {
+    // no log
+  }
+  return describeExit(status, log);
+}

@@ -51,10 +51,17 @@ export function quoteWord(word: string): string {
  */
 export async function timeCli(
   argv: string[],
-  options: { runs: number; warmup: number; env?: Record<string, string>; jsonPath: string },
+  options: {
+    runs: number;
+    warmup: number;
+    env?: Record<string, string>;
+    jsonPath: string;
+    /** Default: when hyperfine is on PATH. */
+    hyperfine?: boolean;
+  },
 ): Promise<CliTiming> {
   const env = options.env;
-  if (onPath("hyperfine") !== null) {
+  if (options.hyperfine ?? onPath("hyperfine") !== null) {
     await runChecked([
       "hyperfine",
       "-N",

@@ -232,6 +232,10 @@ export class Pm2 implements SystemUnderTest {
     return r === null ? null : this.#rows([r])[0];
   }
 
+  failure(): string | null {
+    return null; // `pm2 start` reports its own failure (runChecked)
+  }
+
   daemonPid(): number {
     try {
       return Number(Deno.readTextFileSync(`${this.#home}/pm2.pid`).trim()) || 0;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { runChecked, startDaemon, within } from "../measure/child.ts";
+import { exitFailure, runChecked, startDaemon, within } from "../measure/child.ts";
 import { descendants, killLeftovers, signalPid, waitGone } from "../measure/proc.ts";
 import {
   agentArgv,
@@ -90,6 +90,7 @@ export class Supervisord implements SystemUnderTest {
   readonly stopLabel = "`supervisorctl stop all`";
   #dir: string;
   #child: Deno.ChildProcess | null = null;
+  #exited: Deno.CommandStatus | null = null;
   #rpc: XmlRpcUnixClient | null = null;
 
   constructor(dir: string) {
@@ -117,9 +118,12 @@ export class Supervisord implements SystemUnderTest {
 
   start(): Promise<void> {
     this.#rpc = null;
-    this.#child = startDaemon(["supervisord", "-n", "-c", this.#conf], {
+    this.#exited = null;
+    const child = startDaemon(["supervisord", "-n", "-c", this.#conf], {
       logFile: `${this.#dir}/supervisord.stdout`,
     });
+    this.#child = child;
+    child.status.then((status) => this.#exited = status);
     return Promise.resolve();
   }
 
@@ -141,6 +145,12 @@ export class Supervisord implements SystemUnderTest {
   async stateOf(name: string): Promise<AgentRow | null> {
     const info = await this.#client().call("supervisor.getProcessInfo", [name]);
     return supervisordRows([info])[0];
+  }
+
+  failure(): string | null {
+    return this.#child !== null && this.#exited !== null
+      ? exitFailure(this.#exited, `${this.#dir}/supervisord.stdout`)
+      : null;
   }
 
   daemonPid(): number {

@@ -1,52 +1,95 @@
 /**
  * The no-orphan watchdog (SPEC §8). One small `awk` process per
- * orchestrator, in its own session, reads commands from a pipe on its stdin:
- * `+<pgid>` when an agent's process group is spawned, `-<pgid>` when it is
- * gone, `q` on a clean shutdown. When the pipe reaches EOF without `q` — the
- * orchestrator died, even by SIGKILL, and the kernel closed its end — it
- * sends SIGKILL to every group still listed, so no agent outlives it.
+ * orchestrator, in its own session, holds the read end of a pipe whose only
+ * write end belongs to the orchestrator. The orchestrator lists its agents'
+ * process groups in a registry file, synchronously as it spawns them:
+ * `+<pgid>` when a group is spawned, `-<pgid>` when it is gone. On a clean
+ * shutdown it writes `q` to the pipe and the watchdog exits. When the pipe
+ * reaches EOF without `q` — the orchestrator died, even by SIGKILL, and the
+ * kernel closed its end — the watchdog reads the registry and sends SIGKILL
+ * to every group still listed, then removes the file.
+ *
+ * Writing the registry synchronously (not through the pipe, whose writes are
+ * asynchronous) means a group is listed before the orchestrator does
+ * anything else: there is no window in which a spawned agent is unlisted.
  *
  * @module
  */
 
 /** The awk program. `kill` gets the groups in batches of 64. */
 const PROGRAM = `
-/^\\+[0-9]+$/ { g[substr($0, 2)] = 1; next }
-/^-[0-9]+$/ { delete g[substr($0, 2)]; next }
-/^q$/ { quit = 1; exit }
+$0 == "q" { quit = 1; exit }
 END {
   if (quit) exit
+  while ((getline line < registry) > 0) {
+    if (line ~ /^\\+[0-9]+$/) g[substr(line, 2)] = 1
+    else if (line ~ /^-[0-9]+$/) delete g[substr(line, 2)]
+  }
+  close(registry)
   cmd = ""; n = 0
-  for (k in g) { if (k + 0 <= 1) continue; cmd = cmd " -" k; n++; if (n == 64) { system("kill -9" cmd " 2>/dev/null"); cmd = ""; n = 0 } }
+  for (k in g) {
+    if (k + 0 <= 1) continue
+    cmd = cmd " -" k; n++
+    if (n == 64) { system("kill -9" cmd " 2>/dev/null"); cmd = ""; n = 0 }
+  }
   if (n > 0) system("kill -9" cmd " 2>/dev/null")
+  system("rm -f -- " registry)
 }
 `;
+
+/** Registry size that triggers a rewrite with only the live groups. */
+const COMPACT_BYTES = 64 * 1024;
+
+const encoder = new TextEncoder();
 
 /** The watchdog process of one orchestrator. */
 export class Watchdog {
   readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #encoder = new TextEncoder();
+  readonly #path: string;
+  #file: Deno.FsFile | null;
+  #size = 0;
+  readonly #live = new Set<number>();
   #closed = false;
-  #failed = false;
   readonly #onError: (error: unknown) => void;
 
-  private constructor(child: Deno.ChildProcess, onError: (error: unknown) => void) {
+  private constructor(
+    child: Deno.ChildProcess,
+    path: string,
+    file: Deno.FsFile,
+    onError: (error: unknown) => void,
+  ) {
     this.#child = child;
-    this.#writer = child.stdin.getWriter();
+    this.#path = path;
+    this.#file = file;
     this.#onError = onError;
   }
 
-  /** Starts the watchdog (`awk` on PATH). Throws when it cannot be spawned. */
+  /**
+   * Starts the watchdog (`awk` on PATH) with a registry file in the temp
+   * directory. Throws when either cannot be created.
+   */
   static start(onError: (error: unknown) => void = () => {}): Watchdog {
-    const child = new Deno.Command("awk", {
-      args: [PROGRAM],
-      stdin: "piped",
-      stdout: "null",
-      stderr: "null",
-      detached: true,
-    }).spawn();
-    return new Watchdog(child, onError);
+    const path = Deno.makeTempFileSync({ prefix: "orchestrator-watchdog-", suffix: ".pgids" });
+    if (!/^[A-Za-z0-9_./-]+$/.test(path)) {
+      Deno.removeSync(path);
+      throw new Error(`Cannot use the temp path "${path}" for the watchdog registry`);
+    }
+    const file = Deno.openSync(path, { append: true });
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command("awk", {
+        args: ["-v", `registry=${path}`, PROGRAM],
+        stdin: "piped",
+        stdout: "null",
+        stderr: "null",
+        detached: true,
+      }).spawn();
+    } catch (error) {
+      file.close();
+      Deno.removeSync(path);
+      throw error;
+    }
+    return new Watchdog(child, path, file, onError);
   }
 
   /** The watchdog's pid. */
@@ -54,35 +97,67 @@ export class Watchdog {
     return this.#child.pid;
   }
 
-  /** Lists a process group to kill if the orchestrator dies. */
+  /** The registry file. */
+  get registry(): string {
+    return this.#path;
+  }
+
+  /** Lists a process group to kill if the orchestrator dies. Synchronous. */
   add(pgid: number): void {
-    this.#send(`+${pgid}\n`);
+    this.#live.add(pgid);
+    this.#write(`+${pgid}\n`);
   }
 
-  /** Removes a process group that is gone. */
+  /** Removes a process group that is gone. Synchronous. */
   remove(pgid: number): void {
-    this.#send(`-${pgid}\n`);
+    if (!this.#live.delete(pgid)) return;
+    this.#write(`-${pgid}\n`);
   }
 
-  #send(line: string): void {
-    if (this.#closed || this.#failed) return;
-    this.#writer.write(this.#encoder.encode(line)).catch((error) => {
-      if (this.#failed) return;
-      this.#failed = true;
+  #write(line: string): void {
+    if (this.#closed || this.#file === null) return;
+    try {
+      if (this.#size + line.length > COMPACT_BYTES) this.#compact();
+      const bytes = encoder.encode(line);
+      let offset = 0;
+      while (offset < bytes.length) offset += this.#file.writeSync(bytes.subarray(offset));
+      this.#size += bytes.length;
+    } catch (error) {
+      this.#file?.close();
+      this.#file = null;
       this.#onError(error);
-    });
+    }
+  }
+
+  /** Rewrites the registry with the live groups only (atomic rename). */
+  #compact(): void {
+    const text = [...this.#live].map((g) => `+${g}\n`).join("");
+    const next = `${this.#path}.next`;
+    Deno.writeTextFileSync(next, text);
+    Deno.renameSync(next, this.#path);
+    this.#file?.close();
+    this.#file = Deno.openSync(this.#path, { append: true });
+    this.#size = text.length;
   }
 
   /** Ends the watchdog without killing anything (clean shutdown). */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#send("q\n");
     this.#closed = true;
+    this.#file?.close();
+    this.#file = null;
     try {
-      await this.#writer.close();
+      const writer = this.#child.stdin.getWriter();
+      await writer.write(encoder.encode("q\n"));
+      await writer.close();
     } catch {
-      // Already broken: the process is gone.
+      // The watchdog is gone already.
     }
     await this.#child.status;
+    try {
+      Deno.removeSync(this.#path);
+    } catch {
+      // Already removed.
+    }
   }
 }

@@ -36,13 +36,18 @@ export function summarize(results: readonly ValidationResult[]): ResultSummary {
 /** `2 errors, 1 warning, 0 info`. */
 export function formatSummary(summary: ResultSummary): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  return `${plural(summary.errors, "error")}, ${plural(summary.warnings, "warning")}, ${summary.info} info`;
+  return `${plural(summary.errors, "error")}, ${
+    plural(summary.warnings, "warning")
+  }, ${summary.info} info`;
 }
 
 /** Replaces control characters so one result stays one line. */
 function oneLine(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**
@@ -69,7 +74,9 @@ export function formatResults(
   const lines = rows.map((r) => {
     const sev = r.severity.padEnd(7);
     const severity = options.color === true ? `\x1b[${COLORS[r.severity]}m${sev}\x1b[0m` : sev;
-    return `${severity}  ${r.field.padEnd(fieldWidth)}  ${r.where.padEnd(whereWidth)}  ${r.message}`;
+    return `${severity}  ${r.field.padEnd(fieldWidth)}  ${
+      r.where.padEnd(whereWidth)
+    }  ${r.message}`;
   });
   lines.push(formatSummary(summarize(results)));
   return lines.join("\n");

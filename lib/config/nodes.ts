@@ -18,10 +18,19 @@ export function jsonType(node: Node): JsonType {
   return node.type;
 }
 
-/** Property value nodes of an object node, by key (the last of duplicate keys wins). */
-export function properties(node: Node | undefined): Map<string, Node> {
+const EMPTY: ReadonlyMap<string, Node> = new Map();
+const cache = new WeakMap<Node, Map<string, Node>>();
+
+/**
+ * Property value nodes of an object node, by key (the last of duplicate
+ * keys wins). Cached per node: rules ask for the same objects many times.
+ */
+export function properties(node: Node | undefined): ReadonlyMap<string, Node> {
+  if (node?.type !== "object") return EMPTY;
+  const hit = cache.get(node);
+  if (hit !== undefined) return hit;
   const map = new Map<string, Node>();
-  if (node?.type !== "object") return map;
+  cache.set(node, map);
   for (const prop of node.children ?? []) {
     const [key, value] = prop.children ?? [];
     if (key?.type === "string" && value !== undefined) map.set(key.value, value);

@@ -64,7 +64,7 @@ export function parsePermissions(value: unknown): PermissionsParse {
     }
     return { ok: true, mode: value };
   }
-  return { ok: false, message: "Invalid permissions: expected a string such as \"0600\"" };
+  return { ok: false, message: 'Invalid permissions: expected a string such as "0600"' };
 }
 
 /** `0o660` → `"0660"`. */

@@ -275,7 +275,10 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       description: "Exactly one of log_pattern, tcp, exec",
       properties: {
-        log_pattern: { type: ["string", "null"], description: "Regex matched against output lines" },
+        log_pattern: {
+          type: ["string", "null"],
+          description: "Regex matched against output lines",
+        },
         tcp: { type: ["string", "null"], description: "host:port that must accept a connection" },
         exec: {
           type: ["array", "null"],

@@ -90,7 +90,9 @@ function walk(ctx: RuleContext, info: StructureInfo, node: Node, raw: Schema, fi
       node,
       hint !== undefined
         ? `Invalid value ${value}: did you mean ${JSON.stringify(hint)}?`
-        : `Invalid value ${value}: expected one of ${options.map((o) => JSON.stringify(o)).join(", ")}`,
+        : `Invalid value ${value}: expected one of ${
+          options.map((o) => JSON.stringify(o)).join(", ")
+        }`,
     );
     return;
   }
@@ -127,7 +129,8 @@ function walkObject(
       walk(ctx, info, valueNode, props[key], path);
     } else if (extra === false) {
       info.ignored.add(valueNode);
-      ctx.warning(path, keyNode, `Unknown key ${quote(key)}${unknownKeyHint(key, props ?? {})}`);
+      const hint = ctx.full ? "" : unknownKeyHint(key, props ?? {});
+      ctx.warning(path, keyNode, `Unknown key ${quote(key)}${hint}`);
     } else if (extra !== undefined) {
       walk(ctx, info, valueNode, extra, path);
     }

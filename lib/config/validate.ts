@@ -84,5 +84,6 @@ export function validate(root: Node, lines: LineIndex, options: ValidateOptions)
   for (const rule of Object.values(DOCUMENT_RULES)) rule(ctx, root);
   const agents = agentNodes(root);
   for (const rule of Object.values(AGENT_RULES)) rule(ctx, agents);
+  ctx.finish();
   return { results: ctx.results, structure };
 }

@@ -86,6 +86,16 @@ export class FrameReader {
     return this.#end - this.#start;
   }
 
+  /** True when the next `read()` will return without reading from the source (a whole frame, or a bad header, is buffered). */
+  get frameReady(): boolean {
+    const available = this.#end - this.#start;
+    if (available < HEADER_BYTES) return false;
+    const b = this.#buf;
+    const s = this.#start;
+    const length = ((b[s] << 24) >>> 0) + (b[s + 1] << 16) + (b[s + 2] << 8) + b[s + 3];
+    return checkFrameLength(length, this.#max) !== null || available >= HEADER_BYTES + length;
+  }
+
   /** Returns the next frame, a clean EOF, or a protocol error. */
   async read(): Promise<FrameOutcome> {
     for (;;) {

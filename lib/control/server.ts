@@ -17,6 +17,7 @@
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
 import type { AgentController } from "../agent/controller.ts";
 import { OrchestratorError } from "../errors.ts";
 import type { EventName } from "../events/event.ts";
@@ -66,6 +67,8 @@ class Connection {
   lastActivity: number;
   closeWhenFlushed = false;
   closed = false;
+  /** Set while requests that arrived together are handled, so their answers go out in one write. */
+  holdWrites = false;
   client: ClientIdentity | undefined;
   /** Resolved when a slot or write completes (read loop backpressure, drain). */
   wake: (() => void) | null = null;
@@ -121,6 +124,7 @@ export class ControlServer {
   #sweep: ReturnType<typeof setInterval>;
   #accepting: Promise<void>;
   #idleWaiters: (() => void)[] = [];
+  #log = getLogger(["orchestrator", "control"]);
 
   private constructor(options: ControlServerOptions, socket: BoundSocket, audit: AuditLog) {
     const config = options.controller.config;
@@ -250,8 +254,12 @@ export class ControlServer {
     }
   }
 
-  /** Answers 503 once on a connection over the limit and closes it. */
+  /** Answers 503 once on a connection over the limit and closes it (logged, not audited: no request was read). */
   #refuse(conn: Deno.UnixConn): void {
+    this.#log.warn("Refused a control connection: {count} open (limit {limit})", {
+      count: this.#connections.size,
+      limit: this.#maxConnections,
+    });
     const frame = encodeJsonFrame(JSON.stringify(errorResponse(
       503,
       `Too many connections (limit ${this.#maxConnections})`,
@@ -268,8 +276,12 @@ export class ControlServer {
   async #serve(c: Connection): Promise<void> {
     try {
       while (!c.closed && !c.closeWhenFlushed) {
-        while (c.congested && !c.closed) {
-          await new Promise<void>((resolve) => (c.wake = resolve));
+        if (c.congested) {
+          c.holdWrites = false;
+          this.#flush(c);
+          while (c.congested && !c.closed) {
+            await new Promise<void>((resolve) => (c.wake = resolve));
+          }
         }
         if (c.closed) break;
         const outcome = await c.reader.read();
@@ -277,6 +289,7 @@ export class ControlServer {
         c.lastActivity = performance.now();
         if (outcome.kind === "error") {
           // A framing violation: answer once, then close once the answer is out.
+          c.holdWrites = false;
           const started = performance.now();
           const slot = this.#newSlot(c);
           this.#finish(c, slot, errorResponse(outcome.code, outcome.message));
@@ -285,13 +298,18 @@ export class ControlServer {
           this.#flush(c);
           break;
         }
+        // Requests that arrived in one read are answered with one write.
+        c.holdWrites = c.reader.frameReady;
         this.#handle(c, outcome.payload);
+        if (!c.holdWrites) this.#flush(c);
       }
     } catch {
       // Connection reset or closed under us: nothing to answer.
     }
+    c.holdWrites = false;
     c.closeWhenFlushed = true;
-    if (!c.busy) this.#drop(c);
+    this.#flush(c); // answers still queued go out, then the connection is dropped
+    if (c.closed || !c.busy) this.#drop(c);
   }
 
   #drop(c: Connection): void {
@@ -443,6 +461,7 @@ export class ControlServer {
       ready++;
     }
     if (ready > 0) c.slots.splice(0, ready);
+    if (c.holdWrites) return;
     if (!c.writing && c.out.length > 0) this.#writeLoop(c);
     else if (!c.busy && c.closeWhenFlushed) this.#drop(c);
   }
@@ -506,7 +525,11 @@ export class ControlServer {
   #identity(c: Connection): { user: string; uid?: number; pid?: number } {
     const client = c.client;
     if (client === undefined) return { user: "unknown" };
-    const user = client.user ?? (client.uid !== undefined ? userName(client.uid) : undefined);
+    const user = client.user !== undefined && client.user !== ""
+      ? client.user
+      : client.uid !== undefined
+      ? userName(client.uid)
+      : undefined;
     return { user: user ?? "unknown", uid: client.uid, pid: client.pid };
   }
 

@@ -20,13 +20,15 @@ export const MIGRATIONS: readonly string[] = [
      timestamp TEXT NOT NULL,
      data TEXT NOT NULL DEFAULT '{}'
    )`,
-  // 1 -> 2: indexes for the history filters. An index on one column is ordered
-  // by (column, rowid), so `WHERE category = ? ORDER BY id DESC LIMIT n` walks
-  // it backwards and stops after n rows.
-  `CREATE INDEX events_by_category ON events (category);
-   CREATE INDEX events_by_agent ON events (agent_name);
-   CREATE INDEX events_by_name ON events (event_name);
-   CREATE INDEX events_by_timestamp ON events (timestamp)`,
+  // 1 -> 2: indexes for the history filters (see lib/events/plan.ts). An index
+  // is ordered by its columns and then the rowid (= id), so
+  // `WHERE event_name = ? AND id < ? ORDER BY id DESC LIMIT n` walks it
+  // backwards and stops after n rows. Only two indexes, to keep appends cheap:
+  // a category is a set of event names (one index walk per name, merged), an
+  // agent alone is the merge over all names of (agent_name, event_name), and
+  // since/until become an id range (timestamps never decrease with ids).
+  `CREATE INDEX events_by_name ON events (event_name);
+   CREATE INDEX events_by_agent_name ON events (agent_name, event_name)`,
 ];
 
 /** The schema version this code reads and writes. */

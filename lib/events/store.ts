@@ -20,8 +20,9 @@ import {
   type OrchestratorEvent,
 } from "./event.ts";
 import { openDatabase, type SyncLevel, writeError } from "./database.ts";
-import { normalizeQuery, parseIsoTimestamp, whereClause } from "./query.ts";
-import { encodeEventData } from "./serialize.ts";
+import { normalizeQuery, parseIsoTimestamp } from "./query.ts";
+import { idRange, type IdRange, planCount, planSelect, type QueryFilters } from "./plan.ts";
+import { encodeEventDataFast } from "./serialize.ts";
 
 /** Default time between background flushes, in milliseconds. */
 export const DEFAULT_FLUSH_INTERVAL_MS = 25;
@@ -74,6 +75,8 @@ interface EventRow {
 }
 
 const COLUMNS = "id, event_name, category, agent_name, timestamp, data";
+/** Rows per multi-row `INSERT` statement (6 parameters each). */
+const ROWS_PER_INSERT = 50;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
@@ -102,11 +105,18 @@ export class EventStore implements EventSink {
   #pruneChunk: number;
   #onError: (error: OrchestratorError) => void;
   #insert: StatementSync;
+  #insertMany: StatementSync;
   #prune: StatementSync;
+  #bounds: StatementSync;
+  #probe: StatementSync;
   #selects = new Map<string, StatementSync>();
   #counts = new Map<string, StatementSync>();
   #buffer: Pending[] = [];
   #nextId: number;
+  /** Timestamp (ms and ISO text) of the newest appended event; never decreases. */
+  #lastMs = -Infinity;
+  #lastIso = "";
+  #defaultClock: boolean;
   /** Every id below this has been pruned. */
   #oldestId: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -119,21 +129,33 @@ export class EventStore implements EventSink {
     this.path = options.path;
     this.retention = options.retention;
     this.#clock = options.clock;
+    this.#defaultClock = options.clock === defaultClock;
     this.#flushIntervalMs = options.flushIntervalMs;
     this.#maxBatch = options.maxBatch;
     this.#maxBuffered = options.maxBatch * 10;
     this.#pruneChunk = Math.max(2 * options.maxBatch, 1000);
     this.#onError = options.onError;
-    this.#insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
+    const row = "(?, ?, ?, ?, ?, ?)";
+    this.#insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES ${row}`);
+    this.#insertMany = db.prepare(
+      `INSERT INTO events (${COLUMNS}) VALUES ${Array(ROWS_PER_INSERT).fill(row).join(", ")}`,
+    );
     this.#prune = db.prepare("DELETE FROM events WHERE id >= ? AND id <= ?");
-    const bounds = db.prepare(
+    this.#bounds = db.prepare(
       "SELECT (SELECT MIN(id) FROM events) AS lo, (SELECT MAX(id) FROM events) AS hi",
-    ).get() as {
-      lo: number | null;
-      hi: number | null;
-    };
+    );
+    this.#probe = db.prepare("SELECT timestamp FROM events WHERE id >= ? ORDER BY id LIMIT 1");
+    const bounds = this.#bounds.get() as { lo: number | null; hi: number | null };
     this.#nextId = (bounds.hi ?? 0) + 1;
     this.#oldestId = bounds.lo ?? this.#nextId;
+    if (bounds.hi !== null) {
+      const last = (this.#probe.get(bounds.hi) as { timestamp: string } | undefined)?.timestamp;
+      const ms = last === undefined ? Number.NaN : Date.parse(last);
+      if (!Number.isNaN(ms)) {
+        this.#lastMs = ms;
+        this.#lastIso = last!;
+      }
+    }
   }
 
   /**
@@ -186,14 +208,15 @@ export class EventStore implements EventSink {
     if (typeof name !== "string" || !Object.hasOwn(EVENT_CATEGORIES, name)) {
       throw badRequest(`Cannot append event "${String(name)}": unknown event name`);
     }
-    const json = encodeEventData(event.data);
+    const encoded = encodeEventDataFast(event.data);
+    const json = encoded.json;
     const stored: OrchestratorEvent = {
       id: this.#nextId,
       event_name: name as EventName,
       category: EVENT_CATEGORIES[name as EventName],
       agent_name: agentName(event.agent_name),
       timestamp: this.#timestamp(name, event.timestamp),
-      data: JSON.parse(json),
+      data: encoded.data ?? JSON.parse(json),
     };
     this.#nextId++;
     this.#buffer.push({ event: stored, json });
@@ -215,15 +238,14 @@ export class EventStore implements EventSink {
   query(query?: EventQuery): OrchestratorEvent[] {
     const q = normalizeQuery(query, this.#clock());
     this.flush();
-    const where = whereClause(q);
-    let statement = this.#selects.get(where.shape);
+    const plan = planSelect(q, this.#idRange(q), COLUMNS);
+    if (plan === null) return [];
+    let statement = this.#selects.get(plan.shape);
     if (statement === undefined) {
-      statement = this.#db.prepare(
-        `SELECT ${COLUMNS} FROM events ${where.sql} ORDER BY id DESC LIMIT ?`,
-      );
-      this.#selects.set(where.shape, statement);
+      statement = this.#db.prepare(plan.sql);
+      this.#selects.set(plan.shape, statement);
     }
-    const rows = statement.all(...where.params, q.limit) as unknown as EventRow[];
+    const rows = statement.all(...plan.params) as unknown as EventRow[];
     return rows.map(rowToEvent);
   }
 
@@ -232,13 +254,14 @@ export class EventStore implements EventSink {
     const { limit: _ignored, ...filters } = (query ?? {}) as EventQuery;
     const q = normalizeQuery(filters, this.#clock());
     this.flush();
-    const where = whereClause(q);
-    let statement = this.#counts.get(where.shape);
+    const plan = planCount(q, this.#idRange(q));
+    if (plan === null) return 0;
+    let statement = this.#counts.get(plan.shape);
     if (statement === undefined) {
-      statement = this.#db.prepare(`SELECT COUNT(*) AS n FROM events ${where.sql}`);
-      this.#counts.set(where.shape, statement);
+      statement = this.#db.prepare(plan.sql);
+      this.#counts.set(plan.shape, statement);
     }
-    return (statement.get(...where.params) as { n: number }).n;
+    return (statement.get(...plan.params) as { n: number }).n;
   }
 
   /**
@@ -265,16 +288,7 @@ export class EventStore implements EventSink {
     try {
       db.exec("BEGIN");
       try {
-        for (const { event, json } of this.#buffer) {
-          this.#insert.run(
-            event.id,
-            event.event_name,
-            event.category,
-            event.agent_name,
-            event.timestamp,
-            json,
-          );
-        }
+        this.#insertBuffer();
         this.#pruneStep();
         db.exec("COMMIT");
       } catch (error) {
@@ -316,17 +330,76 @@ export class EventStore implements EventSink {
     this.close();
   }
 
+  /**
+   * The event's timestamp: the given one or the clock's, raised to the
+   * previous event's if older (a clock stepping back, or a producer's
+   * out-of-order timestamp), so timestamps never decrease with ids.
+   */
   #timestamp(name: string, given: string | undefined): string {
-    if (given === undefined) return this.#clock().toISOString();
-    const iso = typeof given === "string" ? parseIsoTimestamp(given) : null;
-    if (iso === null) {
-      throw badRequest(
-        `Cannot append event "${name}": invalid timestamp ${
-          JSON.stringify(String(given).slice(0, 80))
-        }, expected ISO 8601`,
+    let ms: number;
+    let iso: string | null = null;
+    if (given === undefined) {
+      ms = this.#defaultClock ? Date.now() : this.#clock().getTime();
+    } else {
+      iso = typeof given === "string" ? parseIsoTimestamp(given) : null;
+      if (iso === null) {
+        throw badRequest(
+          `Cannot append event "${name}": invalid timestamp ${
+            JSON.stringify(String(given).slice(0, 80))
+          }, expected ISO 8601`,
+        );
+      }
+      ms = Date.parse(iso);
+    }
+    if (ms > this.#lastMs) {
+      this.#lastIso = iso ?? new Date(ms).toISOString();
+      this.#lastMs = ms;
+    }
+    return this.#lastIso;
+  }
+
+  /** The id range of a query's since/until (a binary search over ids; see plan.ts). */
+  #idRange(query: QueryFilters): IdRange {
+    if (query.since === undefined && query.until === undefined) {
+      return idRange(query, { oldest: null, newest: null }, () => null);
+    }
+    const bounds = this.#bounds.get() as { lo: number | null; hi: number | null };
+    return idRange(query, { oldest: bounds.lo, newest: bounds.hi }, (id) => {
+      const row = this.#probe.get(id) as { timestamp: string } | undefined;
+      return row?.timestamp ?? null;
+    });
+  }
+
+  /** Inserts the buffer, {@linkcode ROWS_PER_INSERT} rows per statement (inside the flush transaction). */
+  #insertBuffer(): void {
+    const buffer = this.#buffer;
+    let i = 0;
+    if (buffer.length >= ROWS_PER_INSERT) {
+      const params: (string | number | null)[] = new Array(ROWS_PER_INSERT * 6);
+      for (; i + ROWS_PER_INSERT <= buffer.length; i += ROWS_PER_INSERT) {
+        for (let j = 0, k = 0; j < ROWS_PER_INSERT; j++) {
+          const { event, json } = buffer[i + j];
+          params[k++] = event.id;
+          params[k++] = event.event_name;
+          params[k++] = event.category;
+          params[k++] = event.agent_name;
+          params[k++] = event.timestamp;
+          params[k++] = json;
+        }
+        this.#insertMany.run(...params);
+      }
+    }
+    for (; i < buffer.length; i++) {
+      const { event, json } = buffer[i];
+      this.#insert.run(
+        event.id,
+        event.event_name,
+        event.category,
+        event.agent_name,
+        event.timestamp,
+        json,
       );
     }
-    return iso;
   }
 
   /** Deletes the next chunk of ids beyond retention (inside the flush transaction). */
@@ -368,6 +441,8 @@ export class EventStore implements EventSink {
     }
   }
 }
+
+const defaultClock = (): Date => new Date();
 
 function agentName(value: unknown): string | null {
   if (value === undefined || value === null) return null;
@@ -417,7 +492,7 @@ function resolveOptions(options: EventStoreOptions): Required<EventStoreOptions>
       60_000,
     ),
     maxBatch: check("maxBatch", options.maxBatch ?? DEFAULT_MAX_BATCH, 1, 100_000),
-    clock: options.clock ?? (() => new Date()),
+    clock: options.clock ?? defaultClock,
     synchronous: options.synchronous ?? "normal",
     onError: options.onError ?? ((error) => console.error(error.message)),
   };

@@ -100,3 +100,30 @@ export function dependencyStatus(
       return state === "failed" ? "impossible" : "waiting";
   }
 }
+
+/**
+ * Stops `items` in reverse dependency order with as much parallelism as the
+ * order allows: each item's `stop` starts once the `stop`s of all its
+ * dependents have finished; items without dependents start at once.
+ * Dependents in a cycle are not waited for (no deadlock).
+ */
+export async function stopInOrder<T>(
+  items: readonly T[],
+  dependents: (item: T) => readonly T[],
+  stop: (item: T) => Promise<void>,
+): Promise<void> {
+  const started = new Map<T, Promise<void>>();
+  const visiting = new Set<T>();
+  const stopTree = (item: T): Promise<void> => {
+    const known = started.get(item);
+    if (known !== undefined) return known;
+    if (visiting.has(item)) return Promise.resolve();
+    visiting.add(item);
+    const before = dependents(item).map(stopTree);
+    const p = Promise.all(before).then(() => stop(item));
+    started.set(item, p);
+    visiting.delete(item);
+    return p;
+  };
+  await Promise.all(items.map(stopTree));
+}

@@ -84,9 +84,14 @@ Deno.test("targets: lookup, unit conversion, met or not", () => {
   assert.equal(meets(t, 61, "µs"), false);
   assert.equal(meets(t, 1, "MiB"), null);
   assert.equal(targetFor("bring-up of 100 sleep agents"), null);
-  assert.equal(meets(targetFor("validate 5,000 agents")!, 1, "s"), false);
+  assert.equal(meets(targetFor("validate a 5,000-agent config")!, 1, "s"), false);
   assert.equal(meets(targetFor("event store: append rate (file)")!, 60_000, "events/s"), true);
   assert.equal(targetFor("event store: longest append"), null);
+  assert.equal(targetFor("validate a 100-agent config"), null);
+  assert.equal(
+    targetFor("event store: history --limit 50 --category agent over 20,000 events"),
+    null,
+  );
   assert.equal(
     targetFor("event store: history --limit 50 --category agent over 1,000,000 events")?.label,
     "≤ 5 ms (1,000,000 events)",
@@ -98,7 +103,10 @@ Deno.test("targets: lookup, unit conversion, met or not", () => {
 Deno.test("renderReport: tables, n/a cells, target column, failures and README section", () => {
   const md = renderReport({
     figures: FIGS,
-    failures: [{ system: "pm2", step: "stop of 500", message: "Timed out" }],
+    failures: [
+      { system: "pm2", step: "stop of 500", message: "Timed out" },
+      { system: "orchestrator", step: "logging", message: "over the time budget", skipped: true },
+    ],
     machine: [["cpu", "Test CPU"], ["nproc", "2"]],
     systems: [
       { system: "orchestrator", version: "orchestrator 0.1.0", persistent: "ps", stop: "SIGTERM" },
@@ -120,6 +128,7 @@ Deno.test("renderReport: tables, n/a cells, target column, failures and README s
   );
   assert.match(md, /\| daemon RSS, 0 agents \| MiB \| n\/a \| 30\.0 \| n\/a \| n\/a \|/);
   assert.match(md, /- pm2 \/ stop of 500: Timed out/);
+  assert.match(md, /- orchestrator \/ logging: skipped: over the time budget/);
   assert.match(md, /- throughput, 50 connections \(orchestrator\): closed loop/);
   assert.match(md, /\| Test CPU \|/);
   assert.match(md, /```markdown\n## Performance/);

@@ -38,14 +38,23 @@ Deno.test("validate: the example config exits 0", async () => {
 });
 
 Deno.test("validate: errors exit 1 and print aligned lines", async () => {
-  await withFile('{\n  "max_workers": 0,\n  "agents": [{"name": "a", "tool_call_template": {"command": "slep"}}]\n}', async (path) => {
-    const r = await run(["validate", path]);
-    assert.equal(r.code, 1);
-    const lines = r.stdout.trim().split("\n");
-    assert.match(lines[0], new RegExp(`^error    max_workers\\s+${path}:2:18\\s+Value 0 must be at least 1$`));
-    assert.match(lines[1], /^warning  agents\[0\]\.tool_call_template\.command .*did you mean "sleep"\?$/);
-    assert.equal(lines[2], "1 error, 1 warning, 0 info");
-  });
+  await withFile(
+    '{\n  "max_workers": 0,\n  "agents": [{"name": "a", "tool_call_template": {"command": "slep"}}]\n}',
+    async (path) => {
+      const r = await run(["validate", path]);
+      assert.equal(r.code, 1);
+      const lines = r.stdout.trim().split("\n");
+      assert.match(
+        lines[0],
+        new RegExp(`^error    max_workers\\s+${path}:2:18\\s+Value 0 must be at least 1$`),
+      );
+      assert.match(
+        lines[1],
+        /^warning {2}agents\[0\]\.tool_call_template\.command .*did you mean "sleep"\?$/,
+      );
+      assert.equal(lines[2], "1 error, 1 warning, 0 info");
+    },
+  );
 });
 
 Deno.test("validate: --strict turns warnings into exit 1", async () => {

@@ -24,7 +24,26 @@ function prng(seed: number): () => number {
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20250727);
 const COUNT = 10_000;
 
-const TOKENS = ["{", "}", "[", "]", ",", ":", '"', "\\", "/*", "//", "\n", "\u0000", "${", "null", "-", "0", "\ufeff", "\ud800"];
+const TOKENS = [
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  ":",
+  '"',
+  "\\",
+  "/*",
+  "//",
+  "\n",
+  "\u0000",
+  "${",
+  "null",
+  "-",
+  "0",
+  "\ufeff",
+  "\ud800",
+];
 
 async function corpus(): Promise<string[]> {
   const files = [new URL("config.example.jsonc", ROOT)];
@@ -46,7 +65,18 @@ function randomJson(rand: () => number, depth = 0): unknown {
     case 2:
       return [0, -1, 1e308, 660, 0.5, 86401, 2 ** 53, -0][Math.floor(rand() * 8)];
     case 3:
-      return ["", "${x}", "sleep", "a\u0000b", "0666", "ps", "x".repeat(5000), "__proto__", "((", "[::1]:99999"][
+      return [
+        "",
+        "${x}",
+        "sleep",
+        "a\u0000b",
+        "0666",
+        "ps",
+        "x".repeat(5000),
+        "__proto__",
+        "((",
+        "[::1]:99999",
+      ][
         Math.floor(rand() * 10)
       ];
     case 4:
@@ -57,7 +87,19 @@ function randomJson(rand: () => number, depth = 0): unknown {
       return Array.from({ length: Math.floor(rand() * 4) }, () => randomJson(rand, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      const keys = ["name", "agents", "tool_call_template", "command", "inputs", "values", "depends_on", "readiness", "__proto__", "$ref", "type"];
+      const keys = [
+        "name",
+        "agents",
+        "tool_call_template",
+        "command",
+        "inputs",
+        "values",
+        "depends_on",
+        "readiness",
+        "__proto__",
+        "$ref",
+        "type",
+      ];
       for (let i = Math.floor(rand() * 4); i > 0; i--) {
         o[keys[Math.floor(rand() * keys.length)]] = randomJson(rand, depth + 1);
       }
@@ -71,7 +113,8 @@ function mutate(text: string, rand: () => number): string {
   const at = Math.floor(rand() * (text.length + 1));
   switch (kind) {
     case 0: // flip a character
-      return text.slice(0, at) + String.fromCharCode(Math.floor(rand() * 0x3000)) + text.slice(at + 1);
+      return text.slice(0, at) + String.fromCharCode(Math.floor(rand() * 0x3000)) +
+        text.slice(at + 1);
     case 1: // insert a token
       return text.slice(0, at) + TOKENS[Math.floor(rand() * TOKENS.length)] + text.slice(at);
     case 2: // delete a range
@@ -85,10 +128,14 @@ function mutate(text: string, rand: () => number): string {
     }
     case 4: { // deep nesting
       const n = 1 + Math.floor(rand() * 200);
-      return text.slice(0, at) + "[".repeat(n) + "]".repeat(Math.floor(rand() * (n + 1))) + text.slice(at);
+      return text.slice(0, at) + "[".repeat(n) + "]".repeat(Math.floor(rand() * (n + 1))) +
+        text.slice(at);
     }
     case 5: // a whole random document
-      return JSON.stringify({ agents: [randomJson(rand), randomJson(rand)], ...(randomJson(rand) as object) });
+      return JSON.stringify({
+        agents: [randomJson(rand), randomJson(rand)],
+        extra: randomJson(rand),
+      });
     default: // a huge string
       return text.slice(0, at) + '"' + "y".repeat(100_000) + '"' + text.slice(at);
   }

@@ -5,7 +5,9 @@
  */
 
 /** A fixed environment: the real PATH, a HOME, nothing else. */
-export function testEnv(extra: Record<string, string> = {}): { get(name: string): string | undefined } {
+export function testEnv(
+  extra: Record<string, string> = {},
+): { get(name: string): string | undefined } {
   const vars = new Map<string, string>([
     ["PATH", Deno.env.get("PATH") ?? "/usr/bin:/bin"],
     ["HOME", "/root"],

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { loadConfig } from "../../lib/config/load.ts";
-import { testEnv, TESTDATA } from "./helpers.ts";
+import { TESTDATA, testEnv } from "./helpers.ts";
 
 interface Expected {
   severity: string;
@@ -51,7 +51,9 @@ for (const name of files) {
     assert.deepEqual(
       actual.filter(strong).map(key).sort(),
       expected.filter(strong).map(key).sort(),
-      `results:\n${results.map((r) => `${r.severity} ${r.field} ${r.line}:${r.column} ${r.message}`).join("\n")}`,
+      `results:\n${
+        results.map((r) => `${r.severity} ${r.field} ${r.line}:${r.column} ${r.message}`).join("\n")
+      }`,
     );
     const actualKeys = new Set(actual.map(key));
     for (const e of expected.filter((e) => !strong(e))) {

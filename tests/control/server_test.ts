@@ -363,3 +363,54 @@ Deno.test("server: a path that is not a socket is refused and left alone", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("server: template environment values never appear in any answer", async () => {
+  const secret = "s3cret-token-value";
+  const h = await startHarness({
+    agents: [{
+      name: "api",
+      tool_call_template: {
+        command: "sleep",
+        args: ["30"],
+        environment: { API_TOKEN: secret, DERIVED: "x-${API_KEY_SRC}" },
+      },
+      values: { API_KEY_SRC: secret },
+      stop_timeout: 1,
+    }],
+  });
+  const client = await ControlClient.connect(h.socket);
+  try {
+    await until(() => h.orchestrator.status("api").state === "running");
+    for (
+      const [command, args] of [
+        ["ps", []],
+        ["status", []],
+        ["status", ["api"]],
+        ["stats", []],
+        ["report", []],
+        ["logs", ["api"]],
+        ["history", []],
+      ] as const
+    ) {
+      const res = await client.request(command, args);
+      assert.equal(res.status, "success", command);
+      assert.equal(JSON.stringify(res).includes(secret), false, command);
+    }
+  } finally {
+    client.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: a socket path too long to create safely is a clear error", async () => {
+  const dir = await shortTempDir();
+  try {
+    const long = `${dir}/${"d".repeat(100 - dir.length)}/o.sock`;
+    await assert.rejects(
+      startHarness({ command_socket_path: long }, dir),
+      /is too long|longer than/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -34,6 +34,7 @@ Deno.test("migrations: a new file gets the latest schema version and the query i
     );
     assert.deepEqual(indexes(db), [
       "events_by_agent",
+      "events_by_agent_name",
       "events_by_category",
       "events_by_name",
       "events_by_timestamp",
@@ -66,7 +67,7 @@ Deno.test("migrations: a db at user_version 1 is migrated, its events kept", asy
       (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version,
       SCHEMA_VERSION,
     );
-    assert.equal(indexes(db).length, 4);
+    assert.equal(indexes(db).length, 5);
   });
 });
 

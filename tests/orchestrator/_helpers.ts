@@ -64,6 +64,36 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** A process identity that survives pid reuse: pid + start time (/proc/<pid>/stat field 22). */
+export interface ProcessId {
+  pid: number;
+  start: string;
+}
+
+function startTime(pid: number): string | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Identifies the live processes among `pids` (to check on them later without pid-reuse mistakes). */
+export function identify(pids: number[]): ProcessId[] {
+  const out: ProcessId[] = [];
+  for (const pid of pids) {
+    const start = startTime(pid);
+    if (start !== null && alive(pid)) out.push({ pid, start });
+  }
+  return out;
+}
+
+/** The processes of `ids` that still live (same pid and start time, not a zombie). */
+export function survivors(ids: ProcessId[]): ProcessId[] {
+  return ids.filter((id) => startTime(id.pid) === id.start && alive(id.pid));
+}
+
 /** The pids listed one per line in `path` (missing file: none). */
 export function readPids(path: string): number[] {
   try {
@@ -73,9 +103,22 @@ export function readPids(path: string): number[] {
   }
 }
 
-/** SIGKILLs each pid still alive (cleanup after a failed assertion). */
-export function killAll(pids: number[]): void {
+/**
+ * SIGKILLs each pid that is still alive and still one of ours: its command
+ * line contains `marker` (e.g. the test's temp dir) or is `sleep 300`.
+ * PIDs wrap quickly on a busy machine, so a stale pid may belong to
+ * someone else by now: never signal it blindly.
+ */
+export function killAll(pids: number[], marker: string): void {
   for (const pid of pids) {
+    if (!alive(pid)) continue;
+    let cmdline = "";
+    try {
+      cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(marker) && cmdline !== "sleep\0" + "300\0") continue;
     try {
       Deno.kill(pid, "SIGKILL");
     } catch {

@@ -4,6 +4,7 @@ import {
   dependentsOf,
   type GraphNode,
   startOrder,
+  stopInOrder,
   stopOrder,
 } from "../../lib/orchestrator/graph.ts";
 
@@ -59,4 +60,35 @@ Deno.test("dependencyStatus: a dependency that failed before spawning satisfies 
   assert.equal(dependencyStatus("started", "failed", false), "impossible");
   assert.equal(dependencyStatus("completed", "failed", false), "impossible");
   assert.equal(dependencyStatus("started", "failed", true), "satisfied");
+});
+
+Deno.test("stopInOrder: dependents stop first, independent agents in parallel", async () => {
+  const deps = dependentsOf(nodes);
+  const log: string[] = [];
+  let inFlight = 0;
+  let most = 0;
+  await stopInOrder(nodes.map((n) => n.name), (n) => deps.get(n) ?? [], async (n) => {
+    inFlight++;
+    most = Math.max(most, inFlight);
+    log.push(`start ${n}`);
+    await new Promise((r) => setTimeout(r, 5));
+    log.push(`end ${n}`);
+    inFlight--;
+  });
+  const at = (e: string) => log.indexOf(e);
+  assert.ok(at("end web") < at("start api"));
+  assert.ok(at("end api") < at("start migrate"));
+  assert.ok(at("end api") < at("start db") && at("end migrate") < at("start db"));
+  assert.ok(at("start cron") < at("end web"), "cron does not wait for anything");
+  assert.ok(most >= 2, "independent stops run in parallel");
+});
+
+Deno.test("stopInOrder: a cycle does not deadlock", async () => {
+  const stopped: string[] = [];
+  const cyc: Record<string, string[]> = { a: ["b"], b: ["a"] };
+  await stopInOrder(["a", "b"], (n) => cyc[n], (n) => {
+    stopped.push(n);
+    return Promise.resolve();
+  });
+  assert.deepEqual(stopped.sort(), ["a", "b"]);
 });

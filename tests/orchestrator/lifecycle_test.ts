@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { OrchestratorError } from "../../lib/errors.ts";
-import { alive, harness, killAll, readPids, sh, until } from "./_helpers.ts";
+import { alive, harness, identify, killAll, readPids, sh, survivors, until } from "./_helpers.ts";
 
 Deno.test("ps shows the seed's states: running with a pid, completed with pid null", async () => {
   const h = await harness(() => ({
@@ -95,14 +95,14 @@ Deno.test("stopping an agent kills its grandchildren, SIGKILL after stop_timeout
   const pidFile = `${h.dir}/pids`;
   try {
     await until("3 pids", () => readPids(pidFile).length >= 3);
-    const pids = readPids(pidFile);
-    assert.ok(pids.every(alive));
+    const pids = identify(readPids(pidFile));
+    assert.equal(pids.length, 3);
     const status = await h.orchestrator.stop("tree");
     assert.equal(status.state, "stopped");
     assert.equal(status.last_signal, "SIGKILL", "the leader ignored SIGTERM");
-    await until("all gone", () => !pids.some(alive), 2000);
+    await until("all gone", () => survivors(pids).length === 0, 2000);
   } finally {
-    killAll(readPids(pidFile));
+    killAll(readPids(pidFile), h.dir);
     await h.close();
   }
 });
@@ -170,18 +170,20 @@ Deno.test("task timeout kills the tree and reports it", async () => {
     }],
   }));
   try {
-    const result = await h.orchestrator.call("slow");
+    const calling = h.orchestrator.call("slow");
+    await until("2 pids", () => readPids(`${h.dir}/pids`).length >= 2);
+    const pids = identify(readPids(`${h.dir}/pids`));
+    assert.equal(pids.length, 2);
+    const result = await calling;
     assert.equal(result.timed_out, true);
     assert.equal(result.return_code, null);
     assert.equal(result.stdout, "started\n");
     const status = h.orchestrator.status("slow");
     assert.equal(status.state, "failed");
     assert.match(status.reason ?? "", /timed out after 0.3 s/);
-    const pids = readPids(`${h.dir}/pids`);
-    assert.equal(pids.length, 2);
-    await until("tree gone", () => !pids.some(alive), 2000);
+    await until("tree gone", () => survivors(pids).length === 0, 2000);
   } finally {
-    killAll(readPids(`${h.dir}/pids`));
+    killAll(readPids(`${h.dir}/pids`), h.dir);
     await h.close();
   }
 });
@@ -278,11 +280,12 @@ Deno.test("shutdown stops everything and refuses later commands with 503", async
       { name: "b", tool_call_template: { command: "sleep", args: ["30"] } },
     ],
   }));
-  const pids = h.orchestrator.list().map((a) => a.pid!);
+  const pids = identify(h.orchestrator.list().map((a) => a.pid!));
+  assert.equal(pids.length, 2);
   await h.orchestrator.shutdown("test");
   assert.ok(h.orchestrator.shuttingDown);
   assert.deepEqual(h.orchestrator.list().map((a) => a.state), ["stopped", "stopped"]);
-  assert.ok(!pids.some(alive));
+  assert.deepEqual(survivors(pids), []);
   await assert.rejects(h.orchestrator.start("a"), (e: OrchestratorError) => e.code === 503);
   assert.equal(h.events("ORCHESTRATOR_SHUTDOWN").length, 1);
   await h.orchestrator.shutdown("again");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { main } from "../../lib/cli/run.ts";
 import { requestOnce } from "../../lib/control/client.ts";
 import { EventStore } from "../../lib/events/store.ts";
-import { alive, killAll, readPids, until } from "./_helpers.ts";
+import { identify, killAll, readPids, survivors, until } from "./_helpers.ts";
 
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
 
@@ -48,18 +48,24 @@ Deno.test("kill -9 of the orchestrator leaves no agent process (grandchildren in
   const pidFile = `${dir}/pids`;
   try {
     await until("9 agent pids", () => readPids(pidFile).length >= 9, 20_000);
-    const pids = readPids(pidFile);
-    assert.ok(pids.every(alive), "all agents run before the kill");
-    Deno.kill(child.pid, "SIGKILL");
+    const pids = identify(readPids(pidFile));
+    assert.equal(pids.length, 9, "all agents run before the kill");
+    child.kill("SIGKILL");
     const { code } = await drain(child);
     assert.equal(code, 137);
-    await until("every agent process gone", () => !pids.some(alive), 5000);
-  } finally {
-    killAll(readPids(pidFile));
     try {
-      Deno.kill(child.pid, "SIGKILL");
+      await until("every agent process gone", () => survivors(pids).length === 0, 5000);
+    } catch (e) {
+      const dbg = new Deno.Command("sh", { args: ["-c", "ps -eo pid,ppid,pgid,sid,stat,cmd | grep -v ' Z ' | grep -E 'awk|sleep 300|orc-' | head -40"] }).outputSync();
+      console.error("DEBUG survivors", JSON.stringify(survivors(pids)), new TextDecoder().decode(dbg.stdout));
+      throw e;
+    }
+  } finally {
+    killAll(readPids(pidFile), dir);
+    try {
+      child.kill("SIGKILL");
     } catch {
-      // Already gone.
+      // Already exited (and reaped): never signal a pid that may be reused.
     }
     await Deno.remove(dir, { recursive: true });
   }
@@ -82,13 +88,14 @@ Deno.test("run: SIGTERM stops the agents, records ORCHESTRATOR_SHUTDOWN, removes
   const pidFile = `${dir}/pids`;
   try {
     await until("9 agent pids", () => readPids(pidFile).length >= 9, 20_000);
-    const pids = readPids(pidFile);
+    const pids = identify(readPids(pidFile));
+    assert.equal(pids.length, 9);
     const ps = await requestOnce(socket, { command: "ps" });
     assert.equal(ps.status, "success");
-    Deno.kill(child.pid, "SIGTERM");
+    child.kill("SIGTERM");
     const { code, stderr } = await drain(child);
     assert.equal(code, 0, stderr);
-    assert.ok(!pids.some(alive), "agents stopped before exit");
+    assert.deepEqual(survivors(pids), [], "agents stopped before exit");
     await assert.rejects(Deno.stat(socket), Deno.errors.NotFound);
     const store = EventStore.open({ path: `${dir}/events.db`, retention: 1000 });
     try {
@@ -99,11 +106,11 @@ Deno.test("run: SIGTERM stops the agents, records ORCHESTRATOR_SHUTDOWN, removes
       store.close();
     }
   } finally {
-    killAll(readPids(pidFile));
+    killAll(readPids(pidFile), dir);
     try {
-      Deno.kill(child.pid, "SIGKILL");
+      child.kill("SIGKILL");
     } catch {
-      // Already gone.
+      // Already exited (and reaped): never signal a pid that may be reused.
     }
     await Deno.remove(dir, { recursive: true });
   }
@@ -133,16 +140,17 @@ Deno.test("run: the shutdown command ends the orchestrator with exit 0", async (
     const res = await requestOnce(socket, { command: "status", args: ["s"] });
     assert.equal(res.status, "success");
     const pid = (res as { data: { pid: number } }).data.pid;
-    assert.ok(alive(pid));
+    const ids = identify([pid]);
+    assert.equal(ids.length, 1);
     await requestOnce(socket, { command: "shutdown" });
     const { code, stderr } = await drain(child);
     assert.equal(code, 0, stderr);
-    assert.ok(!alive(pid));
+    assert.deepEqual(survivors(ids), []);
   } finally {
     try {
-      Deno.kill(child.pid, "SIGKILL");
+      child.kill("SIGKILL");
     } catch {
-      // Already gone.
+      // Already exited (and reaped): never signal a pid that may be reused.
     }
     await Deno.remove(dir, { recursive: true });
   }

@@ -34,14 +34,16 @@ Deno.test("dependencies: start in dependency order, stop in reverse", async () =
       e.event_name === "AGENT_STARTED" || e.event_name === "AGENT_READY" ||
       e.event_name === "AGENT_COMPLETED"
     ).map((e) => `${e.event_name.slice(6)} ${e.agent_name}`);
-    assert.deepEqual(order, [
-      "STARTED db",
-      "STARTED migrate",
-      "READY db",
-      "COMPLETED migrate",
-      "STARTED api",
-      "STARTED web",
-    ]);
+    const at = (entry: string) => {
+      const i = order.indexOf(entry);
+      assert.ok(i >= 0, `${entry} in ${order.join(", ")}`);
+      return i;
+    };
+    assert.equal(order.length, 6);
+    assert.ok(at("STARTED db") < at("STARTED migrate"), "migrate waits for db started");
+    assert.ok(at("READY db") < at("STARTED api"), "api waits for db ready");
+    assert.ok(at("COMPLETED migrate") < at("STARTED api"), "api waits for migrate");
+    assert.ok(at("STARTED api") < at("STARTED web"), "web waits for api");
     await h.orchestrator.shutdown("test");
     const stops = h.events("AGENT_STOPPED").map((e) => e.agent_name);
     assert.deepEqual(stops, ["web", "api", "db"]);

@@ -13,7 +13,7 @@ export interface AgentNode {
   /** `agents[3]`. */
   field: string;
   node: Node;
-  props: Map<string, Node>;
+  props: ReadonlyMap<string, Node>;
 }
 
 /** Agent objects of `root` (non-objects are skipped: the structure check reports them). */

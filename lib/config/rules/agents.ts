@@ -46,7 +46,11 @@ export function ruleAgentRanges(ctx: RuleContext, agents: AgentNode[]): void {
     checkSeconds(ctx, backoff.get("reset_after"), `${b}.reset_after`);
     const factor = numberOf(backoff.get("factor"));
     if (factor !== undefined && factor < 1) {
-      ctx.error(`${b}.factor`, backoff.get("factor"), `Backoff factor ${factor} must be at least 1`);
+      ctx.error(
+        `${b}.factor`,
+        backoff.get("factor"),
+        `Backoff factor ${factor} must be at least 1`,
+      );
     }
     const initial = numberOf(backoff.get("initial"));
     const max = numberOf(backoff.get("max"));

@@ -98,12 +98,20 @@ export function ruleInputs(ctx: RuleContext, agents: AgentNode[]): void {
     if (declared !== undefined && !declared.includes("draft-07")) {
       const { $schema: _, ...rest } = schema;
       schema = rest;
-      ctx.info(`${field}.$schema`, properties(inputsNode).get("$schema"), "inputs are checked as JSON Schema draft-07");
+      ctx.info(
+        `${field}.$schema`,
+        properties(inputsNode).get("$schema"),
+        "inputs are checked as JSON Schema draft-07",
+      );
     }
     const compiled = compile(schema);
     if (!compiled.ok) {
       if (compiled.errors.length === 0) {
-        ctx.error(field, inputsNode, `inputs is not a valid JSON Schema: ${compiled.message.slice(0, 200)}`);
+        ctx.error(
+          field,
+          inputsNode,
+          `inputs is not a valid JSON Schema: ${compiled.message.slice(0, 200)}`,
+        );
       }
       const seen = new Set<string>();
       for (const e of compiled.errors) {

@@ -97,7 +97,9 @@ export function rulePermissions(ctx: RuleContext, root: Node): void {
       ctx.warning(
         field,
         node,
-        `Socket permissions ${formatMode(mode)} are world-writable: any local user can query the orchestrator`,
+        `Socket permissions ${
+          formatMode(mode)
+        } are world-writable: any local user can query the orchestrator`,
       );
     }
   }
@@ -105,13 +107,17 @@ export function rulePermissions(ctx: RuleContext, root: Node): void {
     ctx.warning(
       field,
       node,
-      `Socket permissions ${formatMode(mode)} do not give the owner read and write: only root can connect`,
+      `Socket permissions ${
+        formatMode(mode)
+      } do not give the owner read and write: only root can connect`,
     );
   } else if ((mode & 0o044) !== 0 && (mode & 0o022) === 0) {
     ctx.info(
       field,
       node,
-      `Socket permissions ${formatMode(mode)}: connecting needs write permission, so read bits alone let no one else connect`,
+      `Socket permissions ${
+        formatMode(mode)
+      }: connecting needs write permission, so read bits alone let no one else connect`,
     );
   }
 }
@@ -153,7 +159,11 @@ export function ruleSocketPath(ctx: RuleContext, root: Node): void {
     );
   }
   if (!path.startsWith("/")) {
-    ctx.warning(field, at, `Socket path ${quote(path)} is relative: it depends on the working directory`);
+    ctx.warning(
+      field,
+      at,
+      `Socket path ${quote(path)} is relative: it depends on the working directory`,
+    );
   }
   checkDirectory(ctx, field, at, directoryOf(path), "socket");
 }
@@ -174,7 +184,11 @@ function checkDirectory(
       ctx.error(field, node, `Cannot create the ${what} in ${quote(dir)}: not a directory`);
       return;
     case "not-writable":
-      ctx.error(field, node, `Cannot create the ${what} in ${quote(dir)}: directory is not writable`);
+      ctx.error(
+        field,
+        node,
+        `Cannot create the ${what} in ${quote(dir)}: directory is not writable`,
+      );
       return;
     case "missing":
       if (status.creatable) {
@@ -253,7 +267,9 @@ export function ruleCommandLists(ctx: RuleContext, root: Node): void {
       );
     }
   });
-  if (allowedNode?.type === "array" && listed.size > 0 && [...listed].every((c) => blocked.has(c))) {
+  if (
+    allowedNode?.type === "array" && listed.size > 0 && [...listed].every((c) => blocked.has(c))
+  ) {
     ctx.warning("allowed_commands", allowedNode, "Every allowed command is also blocked");
   }
 }

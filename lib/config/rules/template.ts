@@ -84,7 +84,7 @@ function literal(text: string | undefined): text is string {
 function checkFilesystem(
   ctx: RuleContext,
   agent: AgentNode,
-  t: Map<string, Node>,
+  t: ReadonlyMap<string, Node>,
   base: string,
   shell: boolean,
 ): void {
@@ -138,7 +138,9 @@ export function ruleSubstitution(ctx: RuleContext, agents: AgentNode[]): void {
           ctx.error(
             s.field,
             s.node,
-            `Unresolved ${quote(ref)}: declared in inputs but has no value, and a service gets no call-time inputs`,
+            `Unresolved ${
+              quote(ref)
+            }: declared in inputs but has no value, and a service gets no call-time inputs`,
           );
         } else {
           ctx.error(

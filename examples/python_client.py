@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Minimal client for the orchestrator control socket (docs/protocol.md).
+
+Usage: python3 python_client.py SOCKET COMMAND [ARG ...] [--options JSON]
+Prints the response as JSON; exits 0 on success, 1 on an error response.
+"""
+import json
+import os
+import socket
+import struct
+import sys
+
+
+def recv_exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError("connection closed by the orchestrator")
+        data += chunk
+    return data
+
+
+class Client:
+    def __init__(self, path, timeout=60.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.next_id = 1
+
+    def request(self, command, args=(), options=None):
+        body = {"command": command, "args": list(args), "id": self.next_id,
+                "client": {"uid": os.getuid(), "pid": os.getpid(),
+                           "user": os.environ.get("USER", "")}}
+        if options:
+            body["options"] = options
+        self.next_id += 1
+        payload = json.dumps(body).encode("utf-8")
+        self.sock.sendall(struct.pack(">I", len(payload)) + payload)
+        (length,) = struct.unpack(">I", recv_exact(self.sock, 4))
+        return json.loads(recv_exact(self.sock, length).decode("utf-8"))
+
+    def close(self):
+        self.sock.close()
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    options = None
+    if "--options" in argv:
+        i = argv.index("--options")
+        options = json.loads(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
+    client = Client(argv[1])
+    try:
+        response = client.request(argv[2], argv[3:], options)
+    finally:
+        client.close()
+    print(json.dumps(response))
+    return 0 if response["status"] == "success" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,157 @@
+/**
+ * The orchestrator's record of one agent and one of its processes, and the
+ * pure views of them (`ps` row, heartbeat, UTCP result).
+ *
+ * @module
+ */
+
+import type { AgentConfig } from "../config/types.ts";
+import type { AgentSummary, UtcpResult } from "../agent/info.ts";
+import type { AgentState } from "../agent/state.ts";
+import { type ExitInfo, restartsInWindow } from "../agent/restart.ts";
+import type { AgentProcess } from "../agent/process.ts";
+import type { LineRing } from "../agent/ring.ts";
+import type { RotatingFile } from "../agent/logfile.ts";
+
+export type Timer = ReturnType<typeof setTimeout>;
+
+/** One process of an agent. */
+export interface Run {
+  proc: AgentProcess;
+  startedAt: number;
+  /** Ring marks when the run started (for the UTCP result). */
+  outMark: number;
+  errMark: number;
+  /** Resolves when both pipes are read to the end (or given up on). */
+  drained: Promise<void>;
+  /** Resolves once `#onExit` has handled the exit. */
+  handled: Promise<void>;
+  timedOut: boolean;
+  /** Set when the readiness probe failed `failure_threshold` times. */
+  probeFailure: string | null;
+  timers: Timer[];
+  /** Consecutive failed tcp/exec probes. */
+  probeFailures: number;
+}
+
+/** What a caller of `call` waits for. */
+export interface CallWaiter {
+  resolve: (result: UtcpResult) => void;
+  reject: (error: Error) => void;
+}
+
+/** Internal record of one agent. */
+export interface Agent {
+  readonly config: AgentConfig;
+  readonly index: number;
+  state: AgentState;
+  reason: string | null;
+  run: Run | null;
+  pausedFrom: AgentState | null;
+  startedAt: number | null;
+  lastHeartbeat: number | null;
+  lastExit: ExitInfo | null;
+  attempt: number;
+  restartTimes: number[];
+  nextStartAt: number | null;
+  backoffTimer: Timer | undefined;
+  inputs: Record<string, unknown> | undefined;
+  out: LineRing | null;
+  err: LineRing | null;
+  outFile: RotatingFile | null;
+  errFile: RotatingFile | null;
+  pattern: RegExp | null;
+  waiters: (() => void)[];
+  callWaiters: CallWaiter[];
+  /** Protocol code for a failure before spawning (400: bad template values). */
+  failCode: 400 | 409;
+  /** True once a process was spawned since the agent was last queued. */
+  ran: boolean;
+}
+
+/** The `ps` row of an agent. */
+export function summarize(agent: Agent, now: number): AgentSummary {
+  const run = agent.run;
+  return {
+    name: agent.config.name,
+    state: agent.state,
+    pid: run?.proc.pid ?? null,
+    kind: agent.config.kind,
+    restarts: restartsInWindow(agent.restartTimes, agent.config.restart_window, now),
+    uptime_seconds: run === null ? null : round3((now - run.startedAt) / 1000),
+  };
+}
+
+/** Last time the agent was seen alive and passing its probe. */
+export function heartbeat(agent: Agent, now: number): number | null {
+  if (agent.run === null) return agent.lastHeartbeat;
+  const probe = agent.config.readiness;
+  if (agent.state === "running") return now;
+  if (agent.state === "ready" && probe?.log_pattern !== null) return now;
+  return agent.lastHeartbeat;
+}
+
+/** The UTCP result of a run that ended. */
+export function runResult(agent: Agent, run: Run, exit: ExitInfo, now: number): UtcpResult {
+  return {
+    stdout: joinLines(agent.out?.since(run.outMark) ?? []),
+    stderr: joinLines(agent.err?.since(run.errMark) ?? []),
+    return_code: run.timedOut ? null : exit.code,
+    execution_time: round3((now - run.startedAt) / 1000),
+    timed_out: run.timedOut,
+  };
+}
+
+/** A new agent record, `stopped`. */
+export function newAgent(config: AgentConfig, index: number): Agent {
+  return {
+    config,
+    index,
+    state: "stopped",
+    reason: null,
+    run: null,
+    pausedFrom: null,
+    startedAt: null,
+    lastHeartbeat: null,
+    lastExit: null,
+    attempt: 0,
+    restartTimes: [],
+    nextStartAt: null,
+    backoffTimer: undefined,
+    inputs: undefined,
+    out: null,
+    err: null,
+    outFile: null,
+    errFile: null,
+    pattern: null,
+    waiters: [],
+    callWaiters: [],
+    failCode: 409,
+    ran: false,
+  };
+}
+
+/** True in the states from which the agent will not move on its own. */
+export function isSettled(state: AgentState): boolean {
+  return state === "stopped" || state === "completed" || state === "failed" || state === "fatal";
+}
+
+/** `exited with code 1` / `killed by SIGKILL`. */
+export function describeExit(exit: ExitInfo): string {
+  return exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/** Lines back to text, each ending with a newline. */
+export function joinLines(lines: string[]): string {
+  return lines.length === 0 ? "" : lines.join("\n") + "\n";
+}
+
+/** ISO 8601 of a time in ms. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Rounds to milliseconds (3 decimals). */
+export function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
