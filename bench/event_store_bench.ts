@@ -1,7 +1,9 @@
 /**
- * Event store figures: append rate to a WAL file store (flushes included),
- * the longest append (the one that commits a batch), open time and the
- * `history --limit 50 --category agent` query over 1,000,000 stored events.
+ * Event store figures: append rate to a WAL file store (flushes included;
+ * per wall second and per CPU second), the longest append (the one that
+ * commits a batch), open time, and `history --limit 50` with several filter
+ * shapes (category; agent + event; agent + category; since/until far back)
+ * over 1,000,000 stored events.
  *
  * Standalone: `deno run -A bench/event_store_bench.ts [--smoke|--quick|--full]`.
  *

@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Figure } from "./figure.ts";
+import { benchEventStore } from "./event_store_bench.ts";
+import type { BenchOptions, Figure } from "./figure.ts";
 import { sleep } from "./measure/child.ts";
 import { timeCli } from "./measure/cli_timing.ts";
 import { median, summarize } from "./measure/percentiles.ts";
@@ -15,6 +16,7 @@ import type { Plan } from "./plan.ts";
 import type { Failure } from "./report.ts";
 import { bringUp, crashRestart, daemonMemory, loggingCase, stopAll } from "./scenarios.ts";
 import type { SystemUnderTest } from "./system.ts";
+import { benchValidate } from "./validate_bench.ts";
 
 /** Where results go, and the run's shared state. */
 export interface RunContext {
@@ -252,3 +254,51 @@ export async function measureSystem(
       }),
   );
 }
+
+/** Orchestrator-only benches of other parts (no peer equivalent). */
+const EXTRAS: { step: string; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
+  { step: "event store (bench/event_store_bench.ts)", run: benchEventStore },
+  { step: "validate (bench/validate_bench.ts)", run: benchValidate },
+];
+
+/** Runs the event store and validate benches, each in its own scratch subfolder. */
+export async function measureExtras(plan: Plan, ctx: RunContext): Promise<void> {
+  for (const [i, extra] of EXTRAS.entries()) {
+    if (performance.now() > ctx.deadline) {
+      ctx.failures.push({
+        system: "orchestrator",
+        step: extra.step,
+        message: "over the time budget",
+        skipped: true,
+      });
+      continue;
+    }
+    const t = performance.now();
+    try {
+      const scratch = `${ctx.scratch}/extra${i}`;
+      await Deno.mkdir(scratch, { recursive: true });
+      ctx.figures.push(...await extra.run({ mode: plan.mode, scratch }));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.failures.push({ system: "orchestrator", step: extra.step, message });
+      ctx.log(`${extra.step}: FAILED: ${message}`);
+    }
+    ctx.log(`${extra.step}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+}
+
+/** The method notes printed under the report. */
+export const METHOD_NOTES = [
+  "Each scenario starts its daemon cold from a config written to the scratch folder ($S) and ends it by pid " +
+  "(and its agents by pid) in a finally; nothing system-wide is touched.",
+  "supervisord: nodaemon, private UNIX socket, startsecs=0 (RUNNING on spawn), autorestart=true, " +
+  "stdout/stderr to per-program files. PM2: npm install in $S/peers, PM2_HOME=$S/pm2/home, " +
+  "interpreter none in fork mode, autorestart, kill_signal SIGTERM, PM2_DISABLE_VERSION_CHECK=1. " +
+  "orchestrator: restart always with zero backoff, log_dir only in the logging case.",
+  "Stop of all agents is not the same action everywhere: supervisord `supervisorctl stop all` and PM2 " +
+  "`pm2 stop all` keep the daemon; the orchestrator has no stop-all command, so SIGTERM makes it stop every " +
+  "agent and exit. Each is timed until the system reports all stopped (orchestrator: exited) and every agent pid is gone.",
+  "RSS/PSS are of the daemon process alone (supervisord, PM2 God daemon, orchestrator's deno process).",
+  "Figures for event store and validate come from bench/event_store_bench.ts and bench/validate_bench.ts " +
+  "(orchestrator only; no peer equivalent).",
+];

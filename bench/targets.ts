@@ -38,7 +38,7 @@ const TARGETS: { match: RegExp; target: Target }[] = [
     target: { op: "<=", value: 60e6 / 1048576, unit: "MiB", label: "≤ 60 MB (57.2 MiB)" },
   },
   {
-    match: /append rate/i,
+    match: /append rate \(/i,
     target: { op: ">=", value: 50_000, unit: "events/s", label: "≥ 50,000/s" },
   },
   {

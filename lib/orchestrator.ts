@@ -57,6 +57,9 @@ export interface OrchestratorOptions {
   watchdog?: boolean;
 }
 
+/** Signal options for a live, unreaped agent process (see `signalGroup`). */
+const LEADER = { leader: true } as const;
+
 /** How long output pipes may stay open after the process group was killed. */
 const PIPE_DRAIN_MS = 500;
 
@@ -142,9 +145,16 @@ export class Orchestrator implements AgentController {
     this.#booted = true;
     this.#startedAt = this.#clock.now();
     if (this.#useWatchdog) {
-      this.#watchdog = Watchdog.start((error) =>
-        log.error("The no-orphan watchdog stopped: {error}", { error: String(error) })
-      );
+      try {
+        this.#watchdog = Watchdog.start((error) =>
+          log.error("Cannot update the watchdog registry: {error}", { error: String(error) })
+        );
+      } catch (error) {
+        log.error(
+          "Cannot start the no-orphan watchdog (awk): {error}; agents may outlive a killed orchestrator",
+          { error: String(error) },
+        );
+      }
     }
     this.events.append({
       event_name: "ORCHESTRATOR_STARTED",
@@ -321,7 +331,7 @@ export class Orchestrator implements AgentController {
       if ((from !== "starting" && from !== "running" && from !== "ready") || agent.run === null) {
         throw conflict(`Cannot pause agent "${name}": state is "${from}"`, { state: from });
       }
-      signalGroup(agent.run.proc.pid, "SIGSTOP");
+      signalGroup(agent.run.proc.pid, "SIGSTOP", LEADER);
       agent.lastHeartbeat = heartbeat(agent, this.#clock.now());
       agent.pausedFrom = from;
       // starting|running|ready -> paused: SIGSTOP sent to the group
@@ -341,7 +351,7 @@ export class Orchestrator implements AgentController {
           state: agent.state,
         });
       }
-      signalGroup(agent.run.proc.pid, "SIGCONT");
+      signalGroup(agent.run.proc.pid, "SIGCONT", LEADER);
       const to = agent.pausedFrom ?? "running";
       agent.pausedFrom = null;
       // paused -> starting|running|ready: SIGCONT sent, back where it was paused
@@ -622,7 +632,7 @@ export class Orchestrator implements AgentController {
           agent: config.name,
           timeout: template.timeout,
         });
-        signalGroup(proc.pid, "SIGKILL");
+        signalGroup(proc.pid, "SIGKILL", LEADER);
       }, template.timeout * 1000));
     }
     if (hasProbe && (probe.tcp !== null || probe.exec !== null)) this.#probeLater(agent, run, true);
@@ -670,7 +680,7 @@ export class Orchestrator implements AgentController {
             agent: agent.config.name,
             why: run.probeFailure,
           });
-          signalGroup(run.proc.pid, "SIGKILL");
+          signalGroup(run.proc.pid, "SIGKILL", LEADER);
           return;
         }
       }
@@ -813,10 +823,10 @@ export class Orchestrator implements AgentController {
         const wasPaused = agent.state === "paused";
         // live -> stopping: stop_signal sent to the group
         this.#transition(agent, "stopping", reason);
-        signalGroup(run.proc.pid, agent.config.stop_signal);
-        if (wasPaused) signalGroup(run.proc.pid, "SIGCONT");
+        signalGroup(run.proc.pid, agent.config.stop_signal, LEADER);
+        if (wasPaused) signalGroup(run.proc.pid, "SIGCONT", LEADER);
         run.timers.push(setTimeout(() => {
-          if (agent.run === run) signalGroup(run.proc.pid, "SIGKILL");
+          if (agent.run === run) signalGroup(run.proc.pid, "SIGKILL", LEADER);
         }, agent.config.stop_timeout * 1000));
         await run.handled;
         return;

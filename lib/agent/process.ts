@@ -17,20 +17,75 @@ export interface AgentProcess {
   readonly stderr: ReadableStream<Uint8Array> | null;
 }
 
+/** Where `setsid(1)` may live. */
+const SETSID_PATHS = ["/usr/bin/setsid", "/bin/setsid", "/usr/sbin/setsid", "/sbin/setsid"];
+let setsidPath: string | null | undefined;
+
+/** The `setsid(1)` binary, or `null` when there is none (looked up once). */
+function setsid(): string | null {
+  if (setsidPath === undefined) {
+    setsidPath = SETSID_PATHS.find((p) => isExecutable(p)) ?? null;
+  }
+  return setsidPath;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    const info = Deno.statSync(path);
+    return info.isFile && info.mode !== null && (info.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+const found = new Map<string, string>();
+
 /**
- * Spawns `cmd` as the leader of a new session and process group
- * (`detached: true`), stdin from /dev/null. Throws what `Deno.Command`
- * throws (e.g. `Deno.errors.NotFound`).
+ * Finds `command` the way `execvp` does: as a path when it contains a `/`,
+ * else in each directory of `path`. Found results are cached.
+ */
+export function findProgram(command: string, path: string): string | null {
+  if (command.includes("/")) return isExecutable(command) ? command : null;
+  const key = `${path}\0${command}`;
+  const hit = found.get(key);
+  if (hit !== undefined) return hit;
+  for (const dir of path.split(":")) {
+    const candidate = `${dir === "" ? "." : dir}/${command}`;
+    if (isExecutable(candidate)) {
+      found.set(key, candidate);
+      return candidate;
+    }
+  }
+  return null;
+}
+
+/**
+ * Spawns `cmd` as the leader of a new session and process group, stdin from
+ * /dev/null. Throws `Deno.errors.NotFound` when the program is not found,
+ * else what `Deno.Command` throws.
+ *
+ * When `setsid(1)` is installed the child is spawned as `setsid -- cmd …`
+ * (setsid calls setsid(2) and execs the program in place, same pid): Deno
+ * then spawns with posix_spawn, about twice as fast as `detached: true`,
+ * which forks the whole orchestrator. The program is looked up on PATH first
+ * so a missing one still fails the spawn instead of an exit code 1.
  */
 export function spawnProcess(cmd: ResolvedCommand, options: { pipe: boolean }): AgentProcess {
-  const child = new Deno.Command(cmd.command, {
-    args: cmd.args,
+  const wrapper = setsid();
+  if (wrapper !== null) {
+    const path = cmd.env.PATH ?? Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+    if (findProgram(cmd.command, path) === null) {
+      throw new Deno.errors.NotFound(`No such program "${cmd.command}" on PATH`);
+    }
+  }
+  const child = new Deno.Command(wrapper ?? cmd.command, {
+    args: wrapper === null ? cmd.args : ["--", cmd.command, ...cmd.args],
     env: cmd.env,
     cwd: cmd.cwd ?? undefined,
     stdin: "null",
     stdout: options.pipe ? "piped" : "null",
     stderr: options.pipe ? "piped" : "null",
-    detached: true,
+    detached: wrapper === null,
   }).spawn();
   const exited = child.status.then((s): ExitInfo => ({
     code: s.signal === null ? s.code : null,
@@ -47,10 +102,24 @@ export function spawnProcess(cmd: ResolvedCommand, options: { pipe: boolean }): 
 /**
  * Sends `signal` to the whole process group `pgid`. Returns false when the
  * group no longer exists.
+ *
+ * With `leader: true` (only for a process known to be alive and not yet
+ * reaped), a missing group falls back to signalling the pid itself: right
+ * after a spawn through `setsid(1)` the new process has not created its group
+ * yet, and it has no children then.
  */
-export function signalGroup(pgid: number, signal: Deno.Signal): boolean {
+export function signalGroup(
+  pgid: number,
+  signal: Deno.Signal,
+  options: { leader?: boolean } = {},
+): boolean {
+  if (kill(-pgid, signal)) return true;
+  return options.leader === true ? kill(pgid, signal) : false;
+}
+
+function kill(target: number, signal: Deno.Signal): boolean {
   try {
-    Deno.kill(-pgid, signal);
+    Deno.kill(target, signal);
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound || isEsrch(error)) return false;

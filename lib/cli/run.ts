@@ -116,14 +116,10 @@ export async function main(argv: string[]): Promise<CliResult> {
 
   try {
     await orchestrator.boot();
-    log.info("Running {count} agents from {path} (pid {pid}{socket})", {
-      count: config.agents.length,
-      path,
-      pid: Deno.pid,
-      socket: server === null ? "" : `, socket ${server.path}`,
-    });
+    log.info(`Running ${config.agents.length} agents from ${path} (pid ${Deno.pid})`);
+    if (server !== null) log.info(`Control socket: ${server.path}`);
     const reason = await shutdownRequested;
-    log.info("Shutting down: {reason}", { reason });
+    log.info(`Shutting down: ${reason}`);
     if (server !== null) await server.drain(config.command_timeout * 1000);
     await orchestrator.shutdown(reason);
     log.info("Shutdown complete");

@@ -68,8 +68,8 @@ export type ParsedRequest =
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function isScalar(value: unknown): value is RequestId {
-  return value === null || typeof value === "string" || typeof value === "number" ||
-    typeof value === "boolean";
+  return value === null || typeof value === "string" || typeof value === "boolean" ||
+    (typeof value === "number" && Number.isFinite(value));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -392,6 +392,7 @@ export class ControlServer {
       this.#finish(c, slot, errorResponse(504, message, request.id));
       this.#record(c, request, "timeout", 504, started, message, "COMMAND_EXECUTED");
     }, this.#timeoutMs);
+    Deno.unrefTimer(timer); // a command that never settles must not keep the process alive
     result.then(
       (data) => {
         if (settled) return;

@@ -1,6 +1,6 @@
 /**
  * History query options: validation (user input from the control socket goes
- * straight in) and the SQL `WHERE` clause they turn into. Pure functions.
+ * straight in). Pure functions; lib/events/plan.ts turns them into SQL.
  *
  * @module
  */
@@ -76,49 +76,6 @@ export function normalizeQuery(query: unknown, now: Date): NormalizedQuery {
   if (input.since !== undefined) result.since = normalizeTime("since", input.since, now);
   if (input.until !== undefined) result.until = normalizeTime("until", input.until, now);
   return result;
-}
-
-/** Parameters of a `WHERE` clause; `shape` names which filters are set (for statement caching). */
-export interface WhereClause {
-  sql: string;
-  params: string[];
-  shape: string;
-}
-
-/**
- * Builds the `WHERE` clause for the filters of a normalized query (limit is
- * not part of it). Values are always bound parameters, never pasted into SQL.
- */
-export function whereClause(query: Omit<NormalizedQuery, "limit">): WhereClause {
-  const parts: string[] = [];
-  const params: string[] = [];
-  let shape = "";
-  if (query.category !== undefined) {
-    parts.push("category = ?");
-    params.push(query.category);
-    shape += "c";
-  }
-  if (query.agent !== undefined) {
-    parts.push("agent_name = ?");
-    params.push(query.agent);
-    shape += "a";
-  }
-  if (query.event !== undefined) {
-    parts.push("event_name = ?");
-    params.push(query.event);
-    shape += "e";
-  }
-  if (query.since !== undefined) {
-    parts.push("timestamp >= ?");
-    params.push(query.since);
-    shape += "s";
-  }
-  if (query.until !== undefined) {
-    parts.push("timestamp < ?");
-    params.push(query.until);
-    shape += "u";
-  }
-  return { sql: parts.length === 0 ? "" : `WHERE ${parts.join(" AND ")}`, params, shape };
 }
 
 /**

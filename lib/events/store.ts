@@ -21,7 +21,7 @@ import {
 } from "./event.ts";
 import { openDatabase, type SyncLevel, writeError } from "./database.ts";
 import { normalizeQuery, parseIsoTimestamp } from "./query.ts";
-import { idRange, type IdRange, planCount, planSelect, type QueryFilters } from "./plan.ts";
+import { type IdRange, idRange, planCount, planSelect, type QueryFilters } from "./plan.ts";
 import { encodeEventDataFast } from "./serialize.ts";
 
 /** Default time between background flushes, in milliseconds. */
@@ -75,8 +75,6 @@ interface EventRow {
 }
 
 const COLUMNS = "id, event_name, category, agent_name, timestamp, data";
-/** Rows per multi-row `INSERT` statement (6 parameters each). */
-const ROWS_PER_INSERT = 50;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
@@ -105,7 +103,6 @@ export class EventStore implements EventSink {
   #pruneChunk: number;
   #onError: (error: OrchestratorError) => void;
   #insert: StatementSync;
-  #insertMany: StatementSync;
   #prune: StatementSync;
   #bounds: StatementSync;
   #probe: StatementSync;
@@ -135,11 +132,7 @@ export class EventStore implements EventSink {
     this.#maxBuffered = options.maxBatch * 10;
     this.#pruneChunk = Math.max(2 * options.maxBatch, 1000);
     this.#onError = options.onError;
-    const row = "(?, ?, ?, ?, ?, ?)";
-    this.#insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES ${row}`);
-    this.#insertMany = db.prepare(
-      `INSERT INTO events (${COLUMNS}) VALUES ${Array(ROWS_PER_INSERT).fill(row).join(", ")}`,
-    );
+    this.#insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
     this.#prune = db.prepare("DELETE FROM events WHERE id >= ? AND id <= ?");
     this.#bounds = db.prepare(
       "SELECT (SELECT MIN(id) FROM events) AS lo, (SELECT MAX(id) FROM events) AS hi",
@@ -370,26 +363,10 @@ export class EventStore implements EventSink {
     });
   }
 
-  /** Inserts the buffer, {@linkcode ROWS_PER_INSERT} rows per statement (inside the flush transaction). */
+  /** Inserts the buffer (inside the flush transaction). */
   #insertBuffer(): void {
     const buffer = this.#buffer;
-    let i = 0;
-    if (buffer.length >= ROWS_PER_INSERT) {
-      const params: (string | number | null)[] = new Array(ROWS_PER_INSERT * 6);
-      for (; i + ROWS_PER_INSERT <= buffer.length; i += ROWS_PER_INSERT) {
-        for (let j = 0, k = 0; j < ROWS_PER_INSERT; j++) {
-          const { event, json } = buffer[i + j];
-          params[k++] = event.id;
-          params[k++] = event.event_name;
-          params[k++] = event.category;
-          params[k++] = event.agent_name;
-          params[k++] = event.timestamp;
-          params[k++] = json;
-        }
-        this.#insertMany.run(...params);
-      }
-    }
-    for (; i < buffer.length; i++) {
+    for (let i = 0; i < buffer.length; i++) {
       const { event, json } = buffer[i];
       this.#insert.run(
         event.id,

@@ -87,6 +87,7 @@ Deno.test("targets: lookup, unit conversion, met or not", () => {
   assert.equal(meets(targetFor("validate a 5,000-agent config")!, 1, "s"), false);
   assert.equal(meets(targetFor("event store: append rate (file)")!, 60_000, "events/s"), true);
   assert.equal(targetFor("event store: longest append"), null);
+  assert.equal(targetFor("event store: append rate per CPU second (file)"), null);
   assert.equal(targetFor("validate a 100-agent config"), null);
   assert.equal(
     targetFor("event store: history --limit 50 --category agent over 20,000 events"),

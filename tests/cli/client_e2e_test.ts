@@ -178,3 +178,23 @@ Deno.test("cli: run refuses a live socket; a socket left by kill -9 is reclaimed
     await o.stop();
   }
 });
+
+Deno.test("cli: status --wait exits 3 when an autostart agent never comes up", async () => {
+  const o = await startOrchestrator({
+    agents: [{
+      name: "bad",
+      restart: "no",
+      tool_call_template: { call_template_type: "cli", command: "false" },
+    }],
+  });
+  try {
+    const res = await cli(["status", "--wait", "--timeout", "1", "--socket", o.socket]);
+    assert.equal(res.code, 3);
+    assert.match(
+      res.stderr,
+      /Timed out after 1 s waiting for the orchestrator: not up: bad \(failed\)/,
+    );
+  } finally {
+    await o.stop();
+  }
+});

@@ -414,3 +414,32 @@ Deno.test("server: a socket path too long to create safely is a clear error", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("server: hostile payloads get 400s and never take the server down", async () => {
+  const h = await startHarness({ command_max_frame_bytes: 256 * 1024 });
+  const c = await RawConn.open(h.socket);
+  try {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    const payloads = [
+      deep,
+      `{"command":"ps","options":{"a":${deep}}}`,
+      `{"command":"history","options":{"limit":${deep}}}`,
+      `{"command":"status","args":${JSON.stringify(Array(20_000).fill("web"))}}`,
+      `{"command":"__proto__"}`,
+      `{"command":"ps","options":{"__proto__":{"x":1}}}`,
+      `{"command":"ps","id":1e999}`,
+      "\uFEFF" + `{"command":"ps"}`,
+    ];
+    for (const p of payloads) {
+      await c.write(encodeRawFrame(new TextEncoder().encode(p)));
+      const res = await c.receive() as { status: string; code?: number };
+      assert.equal(res.status, "error", p.slice(0, 40));
+      assert.ok(res.code === 400 || res.code === 404, `${p.slice(0, 40)}: ${res.code}`);
+    }
+    await c.send({ command: "ps", id: "still-alive" });
+    assert.equal((await c.receive() as { id: string }).id, "still-alive");
+  } finally {
+    c.close();
+    await h.close();
+  }
+});

@@ -1,4 +1,4 @@
-/** normalizeQuery / whereClause: pure validation of history options. */
+/** normalizeQuery / parseIsoTimestamp: pure validation of history options. */
 
 import assert from "node:assert/strict";
 import {
@@ -6,7 +6,6 @@ import {
   parseIsoTimestamp,
   QUERY_LIMIT_DEFAULT,
   QUERY_LIMIT_MAX,
-  whereClause,
 } from "../../lib/events/query.ts";
 import { OrchestratorError } from "../../lib/errors.ts";
 
@@ -71,25 +70,6 @@ Deno.test("normalizeQuery: every bad option is a 400 naming the option", () => {
   }
   assert.throws(() => normalizeQuery([], NOW), /expected an object, got an array/);
   assert.throws(() => normalizeQuery(42, NOW), /expected an object, got 42/);
-});
-
-Deno.test("whereClause binds every value and names its shape", () => {
-  assert.deepEqual(whereClause({}), { sql: "", params: [], shape: "" });
-  assert.deepEqual(
-    whereClause({
-      category: "agent",
-      agent: "x'; DROP TABLE events; --",
-      event: "AGENT_READY",
-      since: "a",
-      until: "b",
-    }),
-    {
-      sql:
-        "WHERE category = ? AND agent_name = ? AND event_name = ? AND timestamp >= ? AND timestamp < ?",
-      params: ["agent", "x'; DROP TABLE events; --", "AGENT_READY", "a", "b"],
-      shape: "caesu",
-    },
-  );
 });
 
 Deno.test("parseIsoTimestamp: ISO forms only, canonical output", () => {

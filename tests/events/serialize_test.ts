@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   CIRCULAR_MARKER,
   encodeEventData,
+  encodeEventDataFast,
   MAX_EVENT_DATA_BYTES,
   MAX_EVENT_DATA_DEPTH,
   TOO_DEEP_MARKER,
@@ -98,4 +99,51 @@ Deno.test("utf8Length counts UTF-8 bytes, surrogate pairs as 4", () => {
   assert.equal(utf8Length("\ud800"), 3);
   const mixed = "a é 世 🚀 \ud800x";
   assert.equal(utf8Length(mixed), new TextEncoder().encode(mixed).length);
+});
+
+Deno.test("encodeEventDataFast: same JSON as encodeEventData, and a fresh copy of the stored data", () => {
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  let deep: Record<string, unknown> = { leaf: true };
+  for (let i = 0; i < 40; i++) deep = { deep };
+  const inputs: unknown[] = [
+    undefined,
+    null,
+    {},
+    { pid: 42, exit_code: -0, reason: "exited", ok: false, none: null },
+    { nested: { list: [1, "two", { three: 3 }], empty: [] }, unicode: "héllo 🌍" },
+    { skip: undefined, fn: () => 1 },
+    { undefinedInArray: [1, undefined, 3] },
+    { n: 10n },
+    { nan: Number.NaN, inf: Infinity },
+    { when: new Date(0) },
+    { error: new Error("boom") },
+    cyclic,
+    deep,
+    Object.assign(Object.create(null), { bare: 1 }),
+    JSON.parse('{"__proto__": {"polluted": true}}'),
+    { big: "x".repeat(MAX_EVENT_DATA_BYTES) },
+    { many: Array.from({ length: 5000 }, (_, i) => i) },
+    [1, 2],
+    "text",
+    {
+      get boom() {
+        throw new Error("getter");
+      },
+    },
+  ];
+  for (const input of inputs) {
+    const fast = encodeEventDataFast(input);
+    assert.equal(fast.json, encodeEventData(input), String(fast.json).slice(0, 80));
+    if (fast.data !== null) {
+      assert.deepEqual(fast.data, JSON.parse(fast.json));
+      assert.notEqual(fast.data, input);
+    }
+  }
+  const plain = { pid: 1, args: ["a"] };
+  const fast = encodeEventDataFast(plain);
+  assert.deepEqual(fast.data, plain);
+  plain.args.push("b");
+  assert.deepEqual(fast.data, { pid: 1, args: ["a"] }, "the copy does not follow later changes");
+  assert.equal(encodeEventDataFast({ n: 1n }).data, null);
 });

@@ -330,3 +330,61 @@ Deno.test("options are validated", () => {
     isError(500, /^Invalid event store path "": expected a file path or null$/),
   );
 });
+
+Deno.test("timestamps never decrease with ids: a clock stepping back or an older given time is raised", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/events.db`;
+  const times = [
+    "2025-07-27T10:00:05.000Z",
+    "2025-07-27T10:00:01.000Z", // the clock stepped back 4 s
+    "2025-07-27T10:00:06.000Z",
+  ];
+  let i = 0;
+  const clock = () => new Date(times[Math.min(i++, times.length - 1)]);
+  {
+    using store = EventStore.open({ path, retention: 100, clock });
+    const stamps = [
+      store.append({ event_name: "AGENT_STARTED" }),
+      store.append({ event_name: "AGENT_READY" }),
+      store.append({ event_name: "AGENT_FAILED" }),
+      store.append({ event_name: "AGENT_STOPPED", timestamp: "2025-07-27T09:00:00Z" }),
+      store.append({ event_name: "AGENT_STOPPED", timestamp: "2025-07-27T10:00:07+00:00" }),
+    ].map((e) => e.timestamp);
+    assert.deepEqual(stamps, [
+      "2025-07-27T10:00:05.000Z",
+      "2025-07-27T10:00:05.000Z",
+      "2025-07-27T10:00:06.000Z",
+      "2025-07-27T10:00:06.000Z",
+      "2025-07-27T10:00:07.000Z",
+    ]);
+    assert.deepEqual(
+      store.query({ since: "2025-07-27T10:00:05Z", until: "2025-07-27T10:00:06Z" }).map((e) =>
+        e.id
+      ),
+      [2, 1],
+    );
+  }
+  // After a restart, the clock (now far behind) is raised to the newest stored time.
+  using again = EventStore.open({
+    path,
+    retention: 100,
+    clock: () => new Date("2020-01-01T00:00:00Z"),
+  });
+  assert.equal(
+    again.append({ event_name: "ORCHESTRATOR_STARTED" }).timestamp,
+    "2025-07-27T10:00:07.000Z",
+  );
+  assert.deepEqual(again.query({ since: "2025-07-27T10:00:07Z" }).map((e) => e.id), [6, 5]);
+});
+
+Deno.test("the default clock gives current, non-decreasing timestamps", () => {
+  using store = EventStore.open({ path: null, retention: 10_000 });
+  const before = Date.now();
+  const events = Array.from({ length: 2000 }, () => store.append({ event_name: "AGENT_READY" }));
+  const after = Date.now();
+  for (let i = 0; i < events.length; i++) {
+    const ms = Date.parse(events[i].timestamp);
+    assert.ok(ms >= before && ms <= after);
+    assert.ok(i === 0 || events[i].timestamp >= events[i - 1].timestamp);
+  }
+});

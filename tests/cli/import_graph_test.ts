@@ -1,0 +1,71 @@
+/**
+ * The client commands must load fast (`orchestrator ps` is called in shell
+ * loops): what they evaluate at startup — static, non-type imports — may not
+ * include npm packages or `node:` built-ins (no jsonc-parser, ajv, logtape,
+ * node:sqlite, node:util).
+ */
+
+import assert from "node:assert/strict";
+
+interface Dep {
+  specifier: string;
+  code?: { specifier: string };
+  isDynamic?: boolean;
+}
+interface Mod {
+  specifier: string;
+  dependencies?: Dep[];
+}
+
+const ROOT = new URL("../../", import.meta.url);
+const COMMANDS = [
+  "ps",
+  "status",
+  "stats",
+  "history",
+  "report",
+  "start",
+  "stop",
+  "restart",
+  "pause",
+  "resume",
+  "logs",
+  "call",
+  "shutdown",
+];
+
+async function runtimeClosure(entry: string): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: Mod[];
+  };
+  const bySpec = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const queue = [...info.roots];
+  while (queue.length > 0) {
+    const spec = queue.pop()!;
+    if (seen.has(spec)) continue;
+    seen.add(spec);
+    for (const dep of bySpec.get(spec)?.dependencies ?? []) {
+      if (dep.isDynamic === true || dep.code === undefined) continue;
+      queue.push(dep.code.specifier);
+    }
+  }
+  return [...seen];
+}
+
+Deno.test("client commands evaluate no npm package and no node: module at startup", async () => {
+  for (const command of COMMANDS) {
+    const closure = await runtimeClosure(`lib/cli/${command}.ts`);
+    const heavy = closure.filter((s) => !s.startsWith("file://"));
+    assert.deepEqual(heavy, [], `${command} loads ${heavy.join(", ")}`);
+    assert.ok(closure.length <= 12, `${command} loads ${closure.length} modules`);
+  }
+});
