@@ -107,15 +107,12 @@ function appendFigures(path: string, count: number): Figure[] {
 /** A history query shape measured over the big store; `rows` = expected result size (`null` = any). */
 interface Shape {
   label: string;
-  query: (i: number) => EventQuery;
+  /** The query of run `i`; `at(f)` = the time a fraction `f` into the stored history. */
+  query: (i: number, at: (fraction: number) => string) => EventQuery;
   rows: number | null;
 }
 
-const HOUR = 3_600_000;
-const T0 = Date.parse("2025-01-01T00:00:00Z");
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** Query shapes measured; the db spans ~28 hours from T0 (see buildHistory). */
+/** Query shapes measured (the stored history: see buildHistory). */
 const SHAPES: Shape[] = [
   { label: "--category agent", query: () => ({ category: "agent" }), rows: 50 },
   {
@@ -131,28 +128,28 @@ const SHAPES: Shape[] = [
   },
   { label: "--event AGENT_FATAL (none stored)", query: () => ({ event: "AGENT_FATAL" }), rows: 0 },
   {
-    label: "--since <hour 2> --until <hour 3> --category agent (far back)",
-    query: () => ({ category: "agent", since: iso(T0 + 2 * HOUR), until: iso(T0 + 3 * HOUR) }),
+    label: "--since <5% in> --until <10% in> --category agent (far back)",
+    query: (_, at) => ({ category: "agent", since: at(0.05), until: at(0.1) }),
     rows: 50,
   },
   {
-    label: "--since <hour 1> --category system",
-    query: () => ({ category: "system", since: iso(T0 + HOUR) }),
+    label: "--since <10% in> --category system",
+    query: (_, at) => ({ category: "system", since: at(0.1) }),
     rows: 50,
   },
   {
-    label: "--until <first hour> --agent X",
-    query: (i) => ({ agent: `agent${i % 50}`, until: iso(T0 + HOUR) }),
+    label: "--until <4% in> --agent X (far back)",
+    query: (i, at) => ({ agent: `agent${i % 50}`, until: at(0.04) }),
     rows: 50,
   },
   {
-    label: "--until <first hour> --agent X --event AGENT_READY",
-    query: (i) => ({ agent: `agent${i % 50}`, event: "AGENT_READY", until: iso(T0 + HOUR) }),
+    label: "--until <4% in> --agent X --event AGENT_READY (far back)",
+    query: (i, at) => ({ agent: `agent${i % 50}`, event: "AGENT_READY", until: at(0.04) }),
     rows: null,
   },
   {
-    label: "--since <hour 27>",
-    query: () => ({ since: iso(T0 + 27 * HOUR) }),
+    label: "--since <97% in>",
+    query: (_, at) => ({ since: at(0.97) }),
     rows: 50,
   },
 ];
@@ -166,16 +163,23 @@ function queryFigures(path: string, stored: number, runs: number): Figure[] {
   const store = EventStore.open({ path, retention: stored * 2 });
   const openMs = performance.now() - openStart;
   const n = stored.toLocaleString("en-US");
+  // buildHistory: event x at T0 + x × 100 ms.
+  const at = (fraction: number) =>
+    new Date(Date.parse("2025-01-01T00:00:00Z") + Math.round(fraction * stored) * 100)
+      .toISOString();
   try {
     const figures: Figure[] = [];
     for (const shape of SHAPES) {
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const query = { ...shape.query(i), limit: 50 };
+        const query = { ...shape.query(i, at), limit: 50 };
         const t = performance.now();
         const rows = store.query(query).length;
         times.push(performance.now() - t);
-        if (shape.rows !== null && rows !== Math.min(shape.rows, stored)) {
+        // A full page over 1M events; smoke mode (20k) checks only that something matched.
+        const ok = shape.rows === null ||
+          (shape.rows === 0 ? rows === 0 : stored >= 1_000_000 ? rows === shape.rows : rows > 0);
+        if (!ok) {
           throw new Error(`Expected ${shape.rows} rows from history ${shape.label}, got ${rows}`);
         }
       }

@@ -454,7 +454,12 @@ export class Orchestrator implements AgentController {
         data: { from, to, reason, ...data },
       });
     }
-    log.debug("Agent {agent}: {from} -> {to} ({reason})", {
+    const level = event === "AGENT_FAILED" || event === "AGENT_FATAL"
+      ? "warn"
+      : event === undefined
+      ? "debug"
+      : "info";
+    log[level]("Agent {agent}: {from} -> {to} ({reason})", {
       agent: agent.config.name,
       from,
       to,

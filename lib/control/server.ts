@@ -237,8 +237,14 @@ export class ControlServer {
       let conn: Deno.UnixConn;
       try {
         conn = await listener.accept();
-      } catch {
-        return; // listener closed
+      } catch (error) {
+        if (this.#closed || error instanceof Deno.errors.BadResource) return; // listener closed
+        // A transient failure (e.g. out of file descriptors): keep serving, retry shortly.
+        this.#log.warn("Cannot accept a control connection: {message}", {
+          message: (error as Error).message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
       }
       if (this.#closed) {
         conn.close();

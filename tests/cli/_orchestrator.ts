@@ -135,6 +135,7 @@ export async function startOrchestrator(
       // gone
     }
     await done;
+    if (dirGiven === undefined) await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw error;
   }
   return {
