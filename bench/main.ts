@@ -30,6 +30,7 @@ const USAGE = `Usage: deno task bench [--smoke | --quick | --full] [--only SYSTE
   --full    every system (default, < 15 min); writes bench/results/latest.md
   --only    comma-separated subset of orchestrator,supervisord,pm2 (report
             then goes to the scratch folder, like --smoke's)
+  --render-only  rewrite the mode's report from its saved .json (no measuring)
 Env: BENCH_SCRATCH (scratch folder, default bench/.scratch)`;
 
 function log(message: string): void {
@@ -60,6 +61,18 @@ async function main(): Promise<number> {
   if (`${scratch}/orchestrator/o.sock`.length >= 100) {
     console.error(`Scratch folder "${scratch}" is too long for a UNIX socket path (< 100 bytes)`);
     return 2;
+  }
+  // Only complete full/quick runs replace the committed results.
+  const out = args.only !== null || plan.mode === "smoke"
+    ? `${scratch}/${plan.mode}.md`
+    : plan.mode === "full"
+    ? `${ROOT}/bench/results/latest.md`
+    : `${ROOT}/bench/results/quick.md`;
+  if (args.renderOnly) {
+    const saved = JSON.parse(await Deno.readTextFile(out.replace(/\.md$/, ".json"))) as ReportInput;
+    await Deno.writeTextFile(out, renderReport(saved));
+    log(`rewrote ${out} from its .json`);
+    return 0;
   }
   const command = `deno task bench${args.mode === "full" ? "" : ` --${args.mode}`}${
     args.only === null ? "" : ` --only ${args.only.join(",")}`
@@ -158,12 +171,6 @@ async function main(): Promise<number> {
     elapsedS: (performance.now() - started) / 1000,
     notes: METHOD_NOTES,
   };
-  // Only complete full/quick runs replace the committed results.
-  const out = args.only !== null || plan.mode === "smoke"
-    ? `${scratch}/${plan.mode}.md`
-    : plan.mode === "full"
-    ? `${ROOT}/bench/results/latest.md`
-    : `${ROOT}/bench/results/quick.md`;
   await Deno.mkdir(new URL(".", `file://${out}`).pathname, { recursive: true });
   const text = renderReport(input);
   await Deno.writeTextFile(out, text);

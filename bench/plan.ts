@@ -104,21 +104,27 @@ export function planFor(mode: BenchOptions["mode"]): Plan {
   }
 }
 
-/** Parses the bench's argv (pure): `--smoke`, `--quick` (default full), `--only a,b`. */
+/**
+ * Parses the bench's argv (pure): `--smoke`, `--quick` (default full),
+ * `--only a,b`, `--render-only` (rewrite the report from its saved JSON).
+ */
 export function parseBenchArgs(argv: readonly string[]): {
   mode: BenchOptions["mode"];
   only: BenchSystem[] | null;
   help: boolean;
+  renderOnly: boolean;
 } {
   let mode: BenchOptions["mode"] = "full";
   let only: BenchSystem[] | null = null;
   let help = false;
+  let renderOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--smoke") mode = "smoke";
     else if (a === "--quick") mode = "quick";
     else if (a === "--full") mode = "full";
     else if (a === "--help" || a === "-h") help = true;
+    else if (a === "--render-only") renderOnly = true;
     else if (a === "--only" || a.startsWith("--only=")) {
       const value = a === "--only" ? argv[++i] : a.slice("--only=".length);
       if (value === undefined) throw new Error(`Option "--only" needs a value`);
@@ -131,5 +137,5 @@ export function parseBenchArgs(argv: readonly string[]): {
       only = names as BenchSystem[];
     } else throw new Error(`Unknown option "${a}"`);
   }
-  return { mode, only, help };
+  return { mode, only, help, renderOnly };
 }

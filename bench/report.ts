@@ -106,9 +106,15 @@ function targetCells(row: Row): [string, string] {
   return [t.label, ok === null ? "?" : ok ? "yes" : "no"];
 }
 
-/** The compact table for the README (pure). */
+/**
+ * The compact table for the README (pure): rows with a target, and rows
+ * measured for a peer too, except PSS (the full report has it).
+ */
 export function readmeTable(figures: readonly Figure[]): string[] {
-  const rows = rowsOf(figures).map((r) => {
+  const keep = (r: Row) =>
+    targetFor(r.name) !== null ||
+    (!r.name.startsWith("daemon PSS") && (r.values.supervisord ?? r.values.pm2) !== undefined);
+  const rows = rowsOf(figures).filter(keep).map((r) => {
     const q = ratio(r);
     const [target] = targetCells(r);
     const v = (s: BenchSystem) =>
@@ -122,7 +128,10 @@ export function readmeTable(figures: readonly Figure[]): string[] {
       target,
     ];
   });
-  return table(["", "orchestrator", "supervisord", "PM2", "ratio", "target"], rows);
+  return table(
+    ["", "orchestrator", "supervisord", "PM2", "orchestrator / best peer", "target"],
+    rows,
+  );
 }
 
 /** The whole `latest.md` (pure). */

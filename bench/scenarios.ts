@@ -9,7 +9,7 @@
 import { pollUntil, sleep } from "./measure/child.ts";
 import { median } from "./measure/percentiles.ts";
 import { cpuNs, isAlive, memoryOf } from "./measure/proc.ts";
-import { type AgentKind, LOG_LINE_BYTES, type SystemUnderTest } from "./system.ts";
+import { type AgentKind, type AgentRow, LOG_LINE_BYTES, type SystemUnderTest } from "./system.ts";
 
 /** Polling and time bounds of the scenarios. */
 export interface ScenarioTiming {
@@ -20,6 +20,9 @@ export interface ScenarioTiming {
   /** Bound of one wait (bring-up, stop, one restart). */
   timeoutMs: number;
 }
+
+/** Bound of one crash → restarted wait. */
+const CRASH_TIMEOUT_MS = 15_000;
 
 /** Cold bring-up: from launching the daemon until every agent is reported up. */
 export async function bringUp(
@@ -99,10 +102,21 @@ export async function crashRestart(
     }
     const t0 = performance.now();
     Deno.kill(before.pid, "SIGKILL");
-    await pollUntil(async () => {
-      const now = await sut.stateOf(name);
-      return now !== null && now.up && now.pid > 0 && now.pid !== before.pid ? true : null;
-    }, { ...timing, intervalMs: timing.crashPollMs, what: `${sut.system}: "${name}" restarted` });
+    let last: AgentRow | null = null;
+    try {
+      await pollUntil(async () => {
+        last = await sut.stateOf(name);
+        return last !== null && last.up && last.pid > 0 && last.pid !== before.pid ? true : null;
+      }, {
+        timeoutMs: CRASH_TIMEOUT_MS,
+        intervalMs: timing.crashPollMs,
+        what: `${sut.system}: "${name}" restarted`,
+      });
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message} (crash ${i + 1}; last seen ${JSON.stringify(last)})`,
+      );
+    }
     samples.push(performance.now() - t0);
     await sleep(300);
   }

@@ -7,7 +7,13 @@ import { parseHyperfineJson, quoteWord } from "../../bench/measure/cli_timing.ts
 import { cpuinfoValue } from "../../bench/measure/machine.ts";
 
 Deno.test("parseBenchArgs: modes, --only, errors", () => {
-  assert.deepEqual(parseBenchArgs([]), { mode: "full", only: null, help: false });
+  assert.deepEqual(parseBenchArgs([]), {
+    mode: "full",
+    only: null,
+    help: false,
+    renderOnly: false,
+  });
+  assert.equal(parseBenchArgs(["--quick", "--render-only"]).renderOnly, true);
   assert.equal(parseBenchArgs(["--smoke"]).mode, "smoke");
   assert.deepEqual(parseBenchArgs(["--quick", "--only", "pm2,orchestrator"]).only, [
     "pm2",

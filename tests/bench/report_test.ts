@@ -134,7 +134,19 @@ Deno.test("renderReport: tables, n/a cells, target column, failures and README s
   assert.match(md, /\| Test CPU \|/);
   assert.match(md, /```markdown\n## Performance/);
   assert.match(md, /- a method note/);
-  const readme = readmeTable(FIGS).join("\n");
+  const readme = readmeTable([
+    ...FIGS,
+    { name: "daemon PSS, 0 agents", system: "pm2", value: 30, unit: "MiB", lowerIsBetter: true },
+    {
+      name: "event store: count",
+      system: "orchestrator",
+      value: 3,
+      unit: "ms",
+      lowerIsBetter: true,
+    },
+  ]).join("\n");
+  assert.match(readme, /daemon RSS, 0 agents/);
+  assert.doesNotMatch(readme, /daemon PSS|event store: count/);
   assert.match(
     readme,
     /\| bring-up of 500 sleep agents \| 0\.400 s \| 4\.80 s \| 3\.20 s \| 0\.125× \| ≤ 0\.5 s \|/,
