@@ -35,6 +35,7 @@ const COMMANDS: Record<string, CommandEntry> = {
     module: "validate",
   },
   schema: { summary: "Print the config's JSON Schema", module: "schema" },
+  example: { summary: "Print the example config (every option commented)", module: "example" },
   ps: { summary: "List agents with state and pid", module: "ps" },
   status: {
     summary: "Show the status of one agent or all; --wait until up",

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { type CliResult, EXIT, UsageError } from "./result.ts";
+import type { CliResult } from "./result.ts";
 import { CONFIG_SCHEMA } from "../config/schema.ts";
+import { printStatic } from "./static_output.ts";
 
 const HELP = `Usage: orchestrator schema
 
@@ -18,17 +18,5 @@ config and point "$schema" at it for editor completion:
 
 /** Runs `schema`. */
 export function main(argv: string[]): Promise<CliResult> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { help: { type: "boolean", short: "h", default: false } },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    return Promise.reject(new UsageError(error instanceof Error ? error.message : String(error)));
-  }
-  if (parsed.values.help) return Promise.resolve({ exitCode: EXIT.ok, stdout: HELP });
-  return Promise.resolve({ exitCode: EXIT.ok, stdout: JSON.stringify(CONFIG_SCHEMA, null, 2) });
+  return printStatic(argv, HELP, () => JSON.stringify(CONFIG_SCHEMA, null, 2));
 }
