@@ -65,7 +65,8 @@ export function orchestratorArgv(root: string): string[] {
   } catch {
     // not compiled
   }
-  return [Deno.execPath(), "run", "-A", `${root}/cli.ts`];
+  // The same V8 flag as `deno task start` and the compiled binary (docs/operations.md).
+  return [Deno.execPath(), "run", "--v8-flags=--max-semi-space-size=1", "-A", `${root}/cli.ts`];
 }
 
 /** The orchestrator, run from repo `root` with scratch folder `dir`. */

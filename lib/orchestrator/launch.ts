@@ -1,0 +1,47 @@
+/**
+ * Template → process for one agent: resolves the UTCP cli template with the
+ * agent's call-time inputs, values and the environment, decides whether
+ * output is piped, and spawns the process in its own group.
+ *
+ * @module
+ */
+
+import { type AgentProcess, spawnProcess } from "../agent/process.ts";
+import { resolveTemplate } from "../agent/template.ts";
+import type { Agent } from "./agent.ts";
+
+/** Result of {@link launchProcess}: the process, or why the agent fails (with its protocol code). */
+export type Launch =
+  | { ok: true; proc: AgentProcess }
+  | { ok: false; code: 400 | 409; reason: string };
+
+/**
+ * Spawns the agent's process. Output is piped when it is captured, written
+ * to log files (`logDir`) or matched by a log_pattern probe; otherwise it
+ * goes to /dev/null. Never throws.
+ */
+export function launchProcess(
+  agent: Agent,
+  env: (name: string) => string | undefined,
+  logDir: string | null,
+): Launch {
+  const config = agent.config;
+  const template = config.tool_call_template;
+  const resolved = resolveTemplate(template, {
+    inputs: agent.inputs,
+    values: config.values,
+    env,
+  }, config.name);
+  if (!resolved.ok) return { ok: false, code: 400, reason: resolved.reason };
+  const probe = config.readiness;
+  const pipe = template.capture_output || logDir !== null ||
+    (probe !== null && probe.log_pattern !== null);
+  try {
+    return { ok: true, proc: spawnProcess(resolved.value, { pipe }) };
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such program or working directory"
+      : (error as Error).message;
+    return { ok: false, code: 409, reason: `Cannot spawn "${resolved.value.command}": ${why}` };
+  }
+}
