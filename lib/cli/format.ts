@@ -52,6 +52,7 @@ export function stateColor(state: string): Color {
 
 /** Visible width of a string, ignoring ANSI colour codes. */
 export function visibleWidth(text: string): number {
+  if (!text.includes("\x1b")) return text.length; // no colour: no regex to compile
   // deno-lint-ignore no-control-regex
   return text.replace(/\x1b\[[0-9;]*m/g, "").length;
 }

@@ -47,9 +47,18 @@ export function auditValue(value: string): string {
   return value !== "" && PLAIN.test(value) ? value : JSON.stringify(value);
 }
 
+let lastSecond = Number.NaN;
+let lastStamp = "";
+
 /** ISO 8601 UTC with second precision, as in the seed (`2025-07-27T10:30:00Z`). */
 export function auditTimestamp(time: Date): string {
-  return time.toISOString().slice(0, 19) + "Z";
+  const second = Math.floor(time.getTime() / 1000);
+  if (second !== lastSecond) {
+    // Formatted once per second: many requests share a second.
+    lastStamp = time.toISOString().slice(0, 19) + "Z";
+    lastSecond = second;
+  }
+  return lastStamp;
 }
 
 /**
@@ -130,7 +139,9 @@ export class AuditLog {
     }
     if (this.#log) {
       // Braces are escaped so client-supplied text is never read as a placeholder.
-      const message = line.replaceAll("{", "{{").replaceAll("}", "}}");
+      const message = line.includes("{") || line.includes("}")
+        ? line.replaceAll("{", "{{").replaceAll("}", "}}")
+        : line;
       if (entry.result === "success") this.#logger.info(message);
       else this.#logger.warn(message);
     }

@@ -58,6 +58,10 @@ export interface ClientOptions {
 
 const decoder = new TextDecoder();
 
+/** Frames of requests that are just a command name (`{"command":"ps"}`), built once each. */
+const plainFrames = new Map<string, Uint8Array>();
+const PLAIN_FRAMES_MAX = 64;
+
 interface Pending {
   resolve: (response: ControlResponse) => void;
   reject: (error: ClientError) => void;
@@ -148,9 +152,26 @@ export class ControlClient {
     args: readonly string[] = [],
     options: Record<string, unknown> = {},
   ): Promise<ControlResponse> {
+    let plain = args.length === 0 && this.#identity === undefined;
+    for (const _ in options) {
+      plain = false; // options has a key
+      break;
+    }
+    if (plain) {
+      // The usual repeated call (`ps`, `stats` …): the same bytes every time.
+      let frame = plainFrames.get(command);
+      if (frame === undefined) {
+        frame = encodeJsonFrame(JSON.stringify({ command }));
+        if (plainFrames.size < PLAIN_FRAMES_MAX) plainFrames.set(command, frame);
+      }
+      return this.#send(frame);
+    }
     const body: Record<string, unknown> = { command };
     if (args.length > 0) body.args = args;
-    if (Object.keys(options).length > 0) body.options = options;
+    for (const _ in options) {
+      body.options = options; // only when it has a key
+      break;
+    }
     if (this.#identity !== undefined) {
       body.client = this.#identity;
       this.#identity = undefined; // the server remembers it for the connection
@@ -160,11 +181,15 @@ export class ControlClient {
 
   /** Sends a raw request object (e.g. with an `id`) and resolves with its response. */
   send(body: Record<string, unknown>): Promise<ControlResponse> {
+    return this.#send(encodeJsonFrame(JSON.stringify(body)));
+  }
+
+  /** Writes one framed request (never modified afterwards) and queues its answer. */
+  #send(frame: Uint8Array): Promise<ControlResponse> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#closed) {
       return Promise.reject(new ClientError("closed", this.#path, "Connection closed"));
     }
-    const frame = encodeJsonFrame(JSON.stringify(body));
     const promise = new Promise<ControlResponse>((resolve, reject) => {
       this.#pending.push({ resolve, reject, deadline: performance.now() + this.#timeoutMs });
     });

@@ -168,12 +168,85 @@ export function encodeFrame(value: unknown): Uint8Array {
   return encodeJsonFrame(json);
 }
 
+/** Scratch space of `encodeJsonFrame` for short texts (allocated on first use). */
+let scratch: Uint8Array | null = null;
+const SCRATCH_BYTES = 16 * 1024;
+
 /** Encodes an already serialised JSON text as one frame. */
 export function encodeJsonFrame(json: string): Uint8Array {
+  if (json.length * 3 <= SCRATCH_BYTES - HEADER_BYTES) {
+    // Encode into scratch space and copy out exactly the bytes used: cheaper
+    // than allocating the worst case (3 bytes per character) per frame.
+    scratch ??= new Uint8Array(SCRATCH_BYTES);
+    const { written } = encoder.encodeInto(json, scratch.subarray(HEADER_BYTES));
+    writeHeader(scratch, 0, written);
+    return scratch.slice(0, HEADER_BYTES + written);
+  }
   const out = new Uint8Array(HEADER_BYTES + json.length * 3);
   const { written } = encoder.encodeInto(json, out.subarray(HEADER_BYTES));
   writeHeader(out, 0, written);
   return out.subarray(0, HEADER_BYTES + written);
+}
+
+/**
+ * Frames JSON texts one after another into one reusable, growable buffer:
+ * answers queued together go out in one write, without allocating a frame
+ * per answer or copying frames into a batch.
+ *
+ * @example
+ * ```ts
+ * const out = new FrameBuffer();
+ * out.appendJson('{"status":"success","data":{}}');
+ * await writeAll(conn, out.bytes());
+ * out.clear();
+ * ```
+ */
+export class FrameBuffer {
+  #buf: Uint8Array;
+  #length = 0;
+  #initial: number;
+
+  constructor(initialBytes = 8 * 1024) {
+    this.#initial = Math.max(HEADER_BYTES, initialBytes);
+    this.#buf = new Uint8Array(this.#initial);
+  }
+
+  /** Bytes framed and not yet cleared. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends one frame holding the UTF-8 of `json`; returns the frame's size in bytes. */
+  appendJson(json: string): number {
+    const needed = this.#length + HEADER_BYTES + json.length * 3;
+    if (needed > this.#buf.length) this.#grow(needed);
+    const { written } = encoder.encodeInto(
+      json,
+      this.#buf.subarray(this.#length + HEADER_BYTES),
+    );
+    writeHeader(this.#buf, this.#length, written);
+    this.#length += HEADER_BYTES + written;
+    return HEADER_BYTES + written;
+  }
+
+  /** The framed bytes: a view valid until the next `appendJson` or `clear`. */
+  bytes(): Uint8Array {
+    return this.#buf.subarray(0, this.#length);
+  }
+
+  /** Empties the buffer; one grown beyond `keepBytes` is released (back to its initial size). */
+  clear(keepBytes = 1024 * 1024): void {
+    this.#length = 0;
+    if (this.#buf.length > keepBytes) this.#buf = new Uint8Array(this.#initial);
+  }
+
+  #grow(needed: number): void {
+    let size = this.#buf.length * 2;
+    while (size < needed) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.#buf.subarray(0, this.#length));
+    this.#buf = grown;
+  }
 }
 
 /** Frames raw payload bytes (used by tests and for bad UTF-8 on purpose). */

@@ -140,12 +140,36 @@ export function validateRequest(value: unknown): ParsedRequest {
   return { ok: true, request };
 }
 
+/** Longest payload decoded by the ASCII fast path of `decodeStrict`. */
+const ASCII_FAST_MAX = 256;
+
+/**
+ * Strict UTF-8 decoding; `null` for invalid UTF-8. A short all-ASCII payload
+ * (a typical request) is decoded in JavaScript, without a call into the
+ * runtime; the result is the same.
+ */
+export function decodeStrict(payload: Uint8Array): string | null {
+  if (payload.length <= ASCII_FAST_MAX) {
+    let ascii = true;
+    for (let i = 0; i < payload.length; i++) {
+      if (payload[i] >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, payload as unknown as number[]);
+  }
+  try {
+    return decoder.decode(payload);
+  } catch {
+    return null;
+  }
+}
+
 /** Decodes one frame payload: strict UTF-8, JSON, then `validateRequest`. */
 export function parseRequest(payload: Uint8Array): ParsedRequest {
-  let text: string;
-  try {
-    text = decoder.decode(payload);
-  } catch {
+  const text = decodeStrict(payload);
+  if (text === null) {
     return { ok: false, message: "Invalid request: payload is not valid UTF-8" };
   }
   let value: unknown;

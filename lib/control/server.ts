@@ -24,7 +24,7 @@ import type { EventName } from "../events/event.ts";
 import { type AuditEntry, AuditLog, type AuditResult } from "./audit.ts";
 import { allowedCommands, authorize } from "./authorize.ts";
 import { agentOf, type CommandContext, HANDLERS } from "./commands.ts";
-import { encodeJsonFrame, FrameReader, writeAll } from "./frame.ts";
+import { encodeJsonFrame, FrameBuffer, FrameReader, writeAll } from "./frame.ts";
 import type { CommandName } from "./names.ts";
 import {
   type ClientIdentity,
@@ -49,21 +49,52 @@ const MAX_PIPELINE = 256;
 /** Most response bytes queued on one connection before the server stops reading from it. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 
+/**
+ * A place in a connection's answer order, taken only when an answer cannot
+ * be queued at once: an asynchronous command, or answers behind one.
+ */
 interface Slot {
-  bytes: Uint8Array | null;
+  json: string | null;
   after: (() => void) | null;
+}
+
+/** Per-request hooks handed to a command handler. */
+class RequestContext implements CommandContext {
+  after: (() => void) | null = null;
+  readonly #onShutdown: (reason: string) => void;
+
+  constructor(onShutdown: (reason: string) => void) {
+    this.#onShutdown = onShutdown;
+  }
+
+  afterResponse(fn: () => void): void {
+    this.after = fn;
+  }
+
+  onShutdownRequested(reason: string): void {
+    this.#onShutdown(reason);
+  }
 }
 
 class Connection {
   readonly conn: Deno.UnixConn;
   readonly reader: FrameReader;
-  /** Responses in request order; the head is written once ready. */
+  /** Answers waiting for an earlier (asynchronous) answer, in request order. */
   readonly slots: Slot[] = [];
-  out: Uint8Array[] = [];
+  /** Framed answers ready to write, in order; swapped with `spare` while a write is under way. */
+  out = new FrameBuffer();
+  spare: FrameBuffer | null = null;
+  /** Answers in `out`. */
+  outCount = 0;
+  /** Bytes in `out` plus bytes being written. */
   outBytes = 0;
   outAfter: (() => void)[] = [];
   writing = false;
-  writeStartedAt = 0;
+  /**
+   * Set by every read and write; the idle sweep clears it and then counts
+   * idle time from that sweep (no clock read per request).
+   */
+  active = true;
   lastActivity: number;
   closeWhenFlushed = false;
   closed = false;
@@ -80,12 +111,19 @@ class Connection {
   }
 
   get busy(): boolean {
-    return this.slots.length > 0 || this.writing || this.out.length > 0;
+    return this.slots.length > 0 || this.writing || this.outCount > 0;
   }
 
   get congested(): boolean {
-    return this.slots.length + this.out.length >= MAX_PIPELINE ||
+    return this.slots.length + this.outCount >= MAX_PIPELINE ||
       this.outBytes >= MAX_BACKLOG_BYTES;
+  }
+
+  /** Queues one answer behind the ones already queued. */
+  queue(json: string, after: (() => void) | null): void {
+    this.outBytes += this.out.appendJson(json);
+    this.outCount++;
+    if (after !== null) this.outAfter.push(after);
   }
 
   close(): void {
@@ -137,7 +175,9 @@ export class ControlServer {
     this.#timeoutMs = config.command_timeout * 1000;
     this.#idleMs = config.command_idle_timeout * 1000;
     this.#maxConnections = config.command_max_connections;
-    const sweepMs = Math.min(1000, Math.max(20, this.#idleMs / 4));
+    // Activity is noticed by the sweep (see Connection.active), so a connection
+    // idles out between idle and idle + 2 sweeps.
+    const sweepMs = Math.min(1000, Math.max(20, this.#idleMs / 8));
     this.#sweep = setInterval(() => this.#sweepIdle(), sweepMs);
     Deno.unrefTimer(this.#sweep);
     this.#accepting = this.#acceptLoop();
@@ -292,13 +332,12 @@ export class ControlServer {
         if (c.closed) break;
         const outcome = await c.reader.read();
         if (outcome.kind === "eof") break;
-        c.lastActivity = performance.now();
+        c.active = true;
         if (outcome.kind === "error") {
           // A framing violation: answer once, then close once the answer is out.
           c.holdWrites = false;
-          const started = performance.now();
-          const slot = this.#newSlot(c);
-          this.#finish(c, slot, errorResponse(outcome.code, outcome.message));
+          const started = this.#audit.enabled ? performance.now() : 0;
+          this.#answer(c, null, JSON.stringify(errorResponse(outcome.code, outcome.message)), null);
           this.#auditRequest(c, undefined, "error", outcome.code, started, outcome.message);
           c.closeWhenFlushed = true;
           this.#flush(c);
@@ -324,19 +363,13 @@ export class ControlServer {
     this.#checkIdle();
   }
 
-  #newSlot(c: Connection): Slot {
-    const slot: Slot = { bytes: null, after: null };
-    c.slots.push(slot);
-    return slot;
-  }
-
   /** Handles one well-framed request payload. */
   #handle(c: Connection, payload: Uint8Array): void {
-    const started = performance.now();
-    const slot = this.#newSlot(c);
+    // The clock is read only for the audit line's duration.
+    const started = this.#audit.enabled ? performance.now() : 0;
     const parsed = parseRequest(payload);
     if (!parsed.ok) {
-      this.#finish(c, slot, errorResponse(400, parsed.message, parsed.id));
+      this.#finish(c, null, errorResponse(400, parsed.message, parsed.id));
       this.#auditRequest(c, undefined, "error", 400, started, parsed.message);
       return;
     }
@@ -344,13 +377,13 @@ export class ControlServer {
     if (request.client !== undefined) c.client = request.client;
     if (this.#draining) {
       const message = "Orchestrator is shutting down";
-      this.#finish(c, slot, errorResponse(503, message, request.id));
+      this.#finish(c, null, errorResponse(503, message, request.id));
       this.#record(c, request, "error", 503, started, message, "COMMAND_REJECTED");
       return;
     }
     const decision = authorize(request.command, this.#allowed);
     if (!decision.ok) {
-      this.#finish(c, slot, errorResponse(decision.code, decision.message, request.id));
+      this.#finish(c, null, errorResponse(decision.code, decision.message, request.id));
       this.#record(
         c,
         request,
@@ -362,32 +395,25 @@ export class ControlServer {
       );
       return;
     }
-    this.#execute(c, slot, decision.command, request, started);
+    this.#execute(c, decision.command, request, started);
   }
 
-  #execute(
-    c: Connection,
-    slot: Slot,
-    command: CommandName,
-    request: ControlRequest,
-    started: number,
-  ): void {
-    const context: CommandContext = {
-      afterResponse: (fn) => (slot.after = fn),
-      onShutdownRequested: (reason) => this.#onShutdown(reason),
-    };
+  #execute(c: Connection, command: CommandName, request: ControlRequest, started: number): void {
+    const context = new RequestContext(this.#onShutdown);
     let result: unknown;
     try {
       result = HANDLERS[command](this.#controller, request, context);
     } catch (error) {
-      this.#fail(c, slot, request, error, started);
+      this.#fail(c, null, request, error, started);
       return;
     }
     if (!(result instanceof Promise)) {
-      this.#succeed(c, slot, request, result, started);
+      this.#succeed(c, null, request, result, started, context.after);
       return;
     }
-    // An asynchronous command: bounded by command_timeout.
+    // An asynchronous command: its answer keeps its place; bounded by command_timeout.
+    const slot: Slot = { json: null, after: null };
+    c.slots.push(slot);
     this.#inFlight++;
     let settled = false;
     const timer = setTimeout(() => {
@@ -405,7 +431,7 @@ export class ControlServer {
         settled = true;
         clearTimeout(timer);
         this.#inFlight--;
-        this.#succeed(c, slot, request, data, started);
+        this.#succeed(c, slot, request, data, started, context.after);
       },
       (error) => {
         if (settled) return;
@@ -417,7 +443,14 @@ export class ControlServer {
     );
   }
 
-  #succeed(c: Connection, slot: Slot, request: ControlRequest, data: unknown, started: number) {
+  #succeed(
+    c: Connection,
+    slot: Slot | null,
+    request: ControlRequest,
+    data: unknown,
+    started: number,
+    after: (() => void) | null,
+  ) {
     let json: string;
     try {
       json = request.id === undefined
@@ -429,26 +462,48 @@ export class ControlServer {
       this.#fail(c, slot, request, error, started);
       return;
     }
-    this.#finishJson(c, slot, json);
+    this.#answer(c, slot, json, after);
     this.#record(c, request, "success", 200, started, undefined, "COMMAND_EXECUTED");
   }
 
-  #fail(c: Connection, slot: Slot, request: ControlRequest, error: unknown, started: number) {
+  #fail(
+    c: Connection,
+    slot: Slot | null,
+    request: ControlRequest,
+    error: unknown,
+    started: number,
+  ) {
     const code: ResponseCode = error instanceof OrchestratorError ? error.code : 500;
     const message = error instanceof OrchestratorError
       ? error.message
       : `Internal error: ${error instanceof Error ? error.message : String(error)}`;
-    slot.after = null;
     this.#finish(c, slot, errorResponse(code, message, request.id));
     this.#record(c, request, "error", code, started, message, "COMMAND_EXECUTED");
   }
 
-  #finish(c: Connection, slot: Slot, response: unknown): void {
-    this.#finishJson(c, slot, JSON.stringify(response));
+  /** An error answer (its `after` hook, if any, is dropped). */
+  #finish(c: Connection, slot: Slot | null, response: unknown): void {
+    this.#answer(c, slot, JSON.stringify(response), null);
   }
 
-  #finishJson(c: Connection, slot: Slot, json: string): void {
-    slot.bytes = encodeJsonFrame(json);
+  /**
+   * Delivers one answer: into its reserved slot (`slot`), or — for an answer
+   * computed at once (`null`) — straight into the write queue when nothing
+   * is waiting ahead of it, else into a new ready slot behind the others.
+   */
+  #answer(c: Connection, slot: Slot | null, json: string, after: (() => void) | null): void {
+    if (slot === null) {
+      if (c.slots.length === 0) {
+        if (c.closed) return;
+        c.queue(json, after);
+        if (!c.holdWrites && !c.writing) this.#writeLoop(c);
+        return;
+      }
+      c.slots.push({ json, after });
+      return; // an earlier answer is still pending: nothing can go out yet
+    }
+    slot.json = json;
+    slot.after = after;
     this.#flush(c);
   }
 
@@ -460,52 +515,39 @@ export class ControlServer {
       return;
     }
     let ready = 0;
-    while (ready < c.slots.length && c.slots[ready].bytes !== null) {
+    while (ready < c.slots.length && c.slots[ready].json !== null) {
       const slot = c.slots[ready];
-      c.out.push(slot.bytes!);
-      c.outBytes += slot.bytes!.length;
-      if (slot.after !== null) c.outAfter.push(slot.after);
+      c.queue(slot.json!, slot.after);
       ready++;
     }
     if (ready > 0) c.slots.splice(0, ready);
     if (c.holdWrites) return;
-    if (!c.writing && c.out.length > 0) this.#writeLoop(c);
+    if (!c.writing && c.outCount > 0) this.#writeLoop(c);
     else if (!c.busy && c.closeWhenFlushed) this.#drop(c);
   }
 
   async #writeLoop(c: Connection): Promise<void> {
     c.writing = true;
     try {
-      while (c.out.length > 0 && !c.closed) {
-        c.writeStartedAt = performance.now();
-        const chunks = c.out;
-        const after = c.outAfter;
-        c.out = [];
-        c.outAfter = [];
-        let data: Uint8Array;
-        if (chunks.length === 1) {
-          data = chunks[0];
-        } else {
-          let size = 0;
-          for (const chunk of chunks) size += chunk.length;
-          data = new Uint8Array(size);
-          let offset = 0;
-          for (const chunk of chunks) {
-            data.set(chunk, offset);
-            offset += chunk.length;
-          }
+      while (c.outCount > 0 && !c.closed) {
+        c.active = true;
+        const batch = c.out;
+        c.out = c.spare ?? new FrameBuffer();
+        c.spare = null;
+        c.outCount = 0;
+        let after: (() => void)[] | null = null;
+        if (c.outAfter.length > 0) {
+          after = c.outAfter;
+          c.outAfter = [];
         }
-        await writeAll(c.conn, data);
-        c.outBytes -= data.length;
-        c.lastActivity = performance.now();
+        const size = batch.length;
+        await writeAll(c.conn, batch.bytes());
+        batch.clear();
+        c.spare = batch;
+        c.outBytes -= size;
+        c.active = true;
         c.notify();
-        for (const fn of after) {
-          try {
-            fn();
-          } catch {
-            // a hook failing must not break the connection
-          }
-        }
+        if (after !== null) this.#runAfter(after);
       }
     } catch {
       c.close(); // peer gone
@@ -517,13 +559,30 @@ export class ControlServer {
     this.#checkIdle();
   }
 
-  /** Closes connections idle for `command_idle_timeout`, or stuck writing to a reader that stopped reading. */
+  #runAfter(after: (() => void)[]): void {
+    for (const fn of after) {
+      try {
+        fn();
+      } catch {
+        // a hook failing must not break the connection
+      }
+    }
+  }
+
+  /**
+   * Closes connections idle for `command_idle_timeout` — no request read and
+   * nothing written — or stuck writing to a reader that stopped reading.
+   * Connections waiting for a command's answer are not idle.
+   */
   #sweepIdle(): void {
     const now = performance.now();
     for (const c of this.#connections) {
-      if (c.writing) {
-        if (now - c.writeStartedAt > this.#idleMs) this.#drop(c);
-      } else if (c.slots.length === 0 && now - c.lastActivity > this.#idleMs) {
+      if (c.active) {
+        c.active = false;
+        c.lastActivity = now;
+      } else if (
+        now - c.lastActivity > this.#idleMs && (c.writing || c.slots.length === 0)
+      ) {
         this.#drop(c);
       }
     }

@@ -75,6 +75,8 @@ interface EventRow {
 }
 
 const COLUMNS = "id, event_name, category, agent_name, timestamp, data";
+/** Rows per multi-row INSERT in a flush: one statement call per 32 events is ~2× faster than one per event. */
+const INSERT_ROWS = 32;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
@@ -103,6 +105,9 @@ export class EventStore implements EventSink {
   #pruneChunk: number;
   #onError: (error: OrchestratorError) => void;
   #insert: StatementSync;
+  #insertMany: StatementSync;
+  /** Reused parameter list of `#insertMany`. */
+  #manyParams: (string | number | null)[] = new Array(INSERT_ROWS * 6);
   #prune: StatementSync;
   #bounds: StatementSync;
   #probe: StatementSync;
@@ -133,6 +138,11 @@ export class EventStore implements EventSink {
     this.#pruneChunk = Math.max(2 * options.maxBatch, 1000);
     this.#onError = options.onError;
     this.#insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.#insertMany = db.prepare(
+      `INSERT INTO events (${COLUMNS}) VALUES ${
+        new Array(INSERT_ROWS).fill("(?, ?, ?, ?, ?, ?)").join(", ")
+      }`,
+    );
     this.#prune = db.prepare("DELETE FROM events WHERE id >= ? AND id <= ?");
     this.#bounds = db.prepare(
       "SELECT (SELECT MIN(id) FROM events) AS lo, (SELECT MAX(id) FROM events) AS hi",
@@ -366,7 +376,23 @@ export class EventStore implements EventSink {
   /** Inserts the buffer (inside the flush transaction). */
   #insertBuffer(): void {
     const buffer = this.#buffer;
-    for (let i = 0; i < buffer.length; i++) {
+    const params = this.#manyParams;
+    let i = 0;
+    for (; i + INSERT_ROWS <= buffer.length; i += INSERT_ROWS) {
+      for (let j = 0; j < INSERT_ROWS; j++) {
+        const { event, json } = buffer[i + j];
+        const at = j * 6;
+        params[at] = event.id;
+        params[at + 1] = event.event_name;
+        params[at + 2] = event.category;
+        params[at + 3] = event.agent_name;
+        params[at + 4] = event.timestamp;
+        params[at + 5] = json;
+      }
+      this.#insertMany.run(...params);
+    }
+    params.fill(null); // hold no event text between flushes
+    for (; i < buffer.length; i++) {
       const { event, json } = buffer[i];
       this.#insert.run(
         event.id,

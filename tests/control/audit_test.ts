@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AuditLog, auditValue, formatAuditLine } from "../../lib/control/audit.ts";
+import { AuditLog, auditTimestamp, auditValue, formatAuditLine } from "../../lib/control/audit.ts";
 import { shortTempDir } from "./_helpers.ts";
 
 const T = new Date("2025-07-27T10:30:00.456Z");
@@ -96,4 +96,17 @@ Deno.test("audit: a new audit file is created with mode 0600", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("audit: timestamps are right when requests share a second and when seconds change", () => {
+  const times = [
+    "2025-07-27T10:30:00.000Z",
+    "2025-07-27T10:30:00.999Z",
+    "2025-07-27T10:30:01.000Z",
+    "2025-07-27T10:29:59.500Z", // the clock stepped back
+    "2025-07-27T10:30:01.250Z",
+    "1969-12-31T23:59:59.500Z", // before the epoch: seconds round down
+  ];
+  for (const t of times) assert.equal(auditTimestamp(new Date(t)), t.slice(0, 19) + "Z");
+  assert.throws(() => auditTimestamp(new Date(Number.NaN)), RangeError);
 });

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import {
   checkFrameLength,
   encodeFrame,
+  encodeJsonFrame,
   encodeRawFrame,
+  FrameBuffer,
   FrameReader,
   HEADER_BYTES,
 } from "../../lib/control/frame.ts";
@@ -117,4 +119,40 @@ Deno.test("frame: checkFrameLength", () => {
   assert.equal(checkFrameLength(10, 10), null);
   assert.equal(checkFrameLength(0, 10)?.code, 400);
   assert.equal(checkFrameLength(11, 10)?.code, 413);
+});
+
+Deno.test("frame: FrameBuffer frames texts back to back, grows, and reads back in order", async () => {
+  const out = new FrameBuffer(8);
+  const texts = ['{"a":1}', JSON.stringify({ s: "é€😀".repeat(50) }), "{}", '"x"'.repeat(1)];
+  let total = 0;
+  for (const t of texts) total += out.appendJson(t);
+  assert.equal(out.length, total);
+  assert.deepEqual(out.bytes(), concat(...texts.map(encodeJsonFrame)));
+  const reader = new FrameReader(source(out.bytes().slice(), 5));
+  for (const t of texts) {
+    const r = await reader.read();
+    assert.equal(r.kind, "frame");
+    if (r.kind === "frame") assert.equal(text(r.payload), t);
+  }
+  assert.equal((await reader.read()).kind, "eof");
+  out.clear();
+  assert.equal(out.length, 0);
+  out.appendJson("[1]");
+  assert.deepEqual(out.bytes(), encodeJsonFrame("[1]"));
+});
+
+Deno.test("frame: encodeJsonFrame gives exact frames for short and long texts", () => {
+  for (
+    const json of ['"é"', JSON.stringify("x".repeat(20_000)), JSON.stringify("€".repeat(9_000))]
+  ) {
+    const frame = encodeJsonFrame(json);
+    const payload = new TextEncoder().encode(json);
+    assert.equal(frame.length, HEADER_BYTES + payload.length);
+    assert.equal(new DataView(frame.buffer, frame.byteOffset).getUint32(0), payload.length);
+    assert.deepEqual(frame.subarray(HEADER_BYTES), payload);
+  }
+  // frames are independent copies: encoding another text leaves the first intact
+  const a = encodeJsonFrame('{"a":1}');
+  encodeJsonFrame('{"b":2}');
+  assert.equal(text(a.subarray(HEADER_BYTES)), '{"a":1}');
 });

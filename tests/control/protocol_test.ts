@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  decodeStrict,
   errorResponse,
   isResponse,
   parseRequest,
@@ -78,4 +79,35 @@ Deno.test("protocol: responses carry the id only when given", () => {
   assert.equal(isResponse({ status: "error", code: 400, error: "x" }), true);
   assert.equal(isResponse({ status: "error", code: "400" }), false);
   assert.equal(isResponse([]), false);
+});
+
+Deno.test("protocol: decodeStrict equals a fatal TextDecoder on ASCII, UTF-8 and bad bytes", () => {
+  const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const reference = (b: Uint8Array) => {
+    try {
+      return fatal.decode(b);
+    } catch {
+      return null;
+    }
+  };
+  const long = "x".repeat(300);
+  const cases: Uint8Array[] = [
+    new Uint8Array(0),
+    bytes('{"command":"ps"}'),
+    bytes('{"command":"ps","args":["\u0000\t"],"id":null}'),
+    new Uint8Array([0, 1, 0x7f, 0x20]),
+    bytes('{"command":"stätus"}'),
+    bytes(`{"command":"${long}"}`),
+    bytes(`{"command":"${long}é"}`),
+    new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), // BOM kept
+    new Uint8Array([0x7b, 0xff, 0x7d]), // invalid
+    new Uint8Array([0x7b, 0xc3]), // truncated sequence
+    new Uint8Array([0xed, 0xa0, 0x80]), // surrogate
+  ];
+  for (const b of cases) assert.equal(decodeStrict(b), reference(b));
+  assert.equal(decodeStrict(new Uint8Array([0x7b, 0xff, 0x7d])), null);
+  assert.deepEqual(parseRequest(new Uint8Array([0x7b, 0xff, 0x7d])), {
+    ok: false,
+    message: "Invalid request: payload is not valid UTF-8",
+  });
 });

@@ -195,6 +195,53 @@ Deno.test("server: pipelined requests are answered in request order", async () =
   }
 });
 
+Deno.test("server: answers sent while an earlier command runs wait for it, in order", async () => {
+  const h = await startHarness();
+  const c = await RawConn.open(h.socket);
+  try {
+    await c.send({ command: "call", args: ["job"], options: { inputs: { secs: "0.3" } }, id: 1 });
+    // separate writes, while the call is still running
+    await c.send({ command: "ps", id: 2 });
+    await c.send({ command: "nope", id: 3 });
+    await c.send({ command: "status", args: ["web"], id: 4 });
+    await c.send({ command: "stats", id: 5 });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await c.receive() as { id: number; status: string });
+    assert.deepEqual(answers.map((a) => a.id), [1, 2, 3, 4, 5]);
+    assert.deepEqual(answers.map((a) => a.status), [
+      "success",
+      "success",
+      "error",
+      "success",
+      "success",
+    ]);
+    // the connection is still usable afterwards
+    await c.send({ command: "ps", id: 6 });
+    assert.equal((await c.receive() as { id: number }).id, 6);
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: a connection that keeps sending is not idled out", async () => {
+  const h = await startHarness({ command_idle_timeout: 0.2 });
+  const c = await RawConn.open(h.socket);
+  try {
+    // requests every 50 ms for four idle timeouts
+    for (let i = 0; i < 16; i++) {
+      await c.send({ command: "ps", id: i });
+      assert.equal((await c.receive() as { id: number }).id, i);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // then silence: it is closed
+    assert.equal(await c.receive(), "eof");
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
 Deno.test("server: connections over the limit get 503 and are closed", async () => {
   const h = await startHarness({ command_max_connections: 2 });
   const a = await RawConn.open(h.socket);
