@@ -45,8 +45,11 @@ const nullableString = (description: string) => ({
 
 const stringArray = { type: "array", items: { type: "string" } };
 
+/** A JSON Schema document, as plain data. */
+export type JsonSchemaDocument = Readonly<Record<string, unknown>>;
+
 /** The JSON Schema of a config file. */
-export const CONFIG_SCHEMA = {
+export const CONFIG_SCHEMA: JsonSchemaDocument = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "https://orchestrator.invalid/config.schema.json",
   title: "orchestrator config",
@@ -303,4 +306,4 @@ export const CONFIG_SCHEMA = {
       },
     },
   },
-} as const;
+};
