@@ -7,7 +7,7 @@
 import {
   type ClientCommandSpec,
   INPUT_FLAGS,
-  inputsFlag,
+  inputsOptions,
   runClientCommand,
 } from "./client_command.ts";
 import type { UtcpResult } from "../agent/info.ts";
@@ -20,10 +20,7 @@ export const spec: ClientCommandSpec = {
   summary: "Run a task agent with call-time inputs and print its output.",
   agent: "required",
   flags: [...INPUT_FLAGS],
-  options(args) {
-    const inputs = inputsFlag(args);
-    return inputs === undefined ? {} : { inputs };
-  },
+  options: inputsOptions,
   format(data: UtcpResult) {
     const out = formatCall(data);
     const failed = data.timed_out || data.return_code !== 0;

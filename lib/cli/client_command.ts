@@ -178,6 +178,12 @@ export function inputsFlag(args: ParsedArgs): Record<string, unknown> | undefine
   return inputs;
 }
 
+/** Request options carrying the call-time inputs, if any were given (`start`, `restart`, `call`). */
+export function inputsOptions(args: ParsedArgs): Record<string, unknown> {
+  const inputs = inputsFlag(args);
+  return inputs === undefined ? {} : { inputs };
+}
+
 /** The flags for call-time inputs (`start`, `restart`, `call`). */
 export const INPUT_FLAGS: readonly FlagSpec[] = [
   { name: "inputs", type: "string", value: "JSON", help: "Call-time inputs as a JSON object" },

@@ -7,7 +7,7 @@
 import {
   type ClientCommandSpec,
   INPUT_FLAGS,
-  inputsFlag,
+  inputsOptions,
   runClientCommand,
 } from "./client_command.ts";
 import type { CliResult } from "./result.ts";
@@ -19,10 +19,7 @@ export const spec: ClientCommandSpec = {
   summary: "Stop then start an agent.",
   agent: "required",
   flags: [...INPUT_FLAGS],
-  options(args) {
-    const inputs = inputsFlag(args);
-    return inputs === undefined ? {} : { inputs };
-  },
+  options: inputsOptions,
   format: formatAgentAction,
 };
 

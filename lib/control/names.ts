@@ -30,16 +30,16 @@ export type PresetName = "basic" | "monitoring" | "control" | "all";
 
 const BASIC: readonly CommandName[] = ["ps", "status"];
 const MONITORING: readonly CommandName[] = [...BASIC, "stats", "history", "report"];
-const CONTROL: readonly CommandName[] = [
-  ...MONITORING,
+/** Commands that change agents (the `control` preset adds these and `logs`). */
+const AGENT_CONTROL: readonly CommandName[] = [
   "start",
   "stop",
   "restart",
   "pause",
   "resume",
-  "logs",
   "call",
 ];
+const CONTROL: readonly CommandName[] = [...MONITORING, ...AGENT_CONTROL, "logs"];
 
 /** What each preset allows. `all` includes `shutdown`. */
 export const PRESETS: Readonly<Record<PresetName, readonly CommandName[]>> = {
@@ -50,15 +50,7 @@ export const PRESETS: Readonly<Record<PresetName, readonly CommandName[]>> = {
 };
 
 /** Commands that change agents or the orchestrator (used for permission warnings). */
-export const CONTROL_COMMANDS: readonly CommandName[] = [
-  "start",
-  "stop",
-  "restart",
-  "pause",
-  "resume",
-  "call",
-  "shutdown",
-];
+export const CONTROL_COMMANDS: readonly CommandName[] = [...AGENT_CONTROL, "shutdown"];
 
 /** True when `name` is a known command. */
 export function isCommandName(name: string): name is CommandName {

@@ -112,6 +112,16 @@ export async function waitForSocket(path: string, ms = 15_000): Promise<void> {
   }
 }
 
+/** Waits until `socket` accepts connections; rejects if the orchestrator exits first. */
+export async function waitUntilServing(socket: string, done: Promise<CliRun>): Promise<void> {
+  await Promise.race([
+    waitForSocket(socket),
+    done.then((r) => {
+      throw new Error(`orchestrator exited early (${r.code}): ${r.stderr}`);
+    }),
+  ]);
+}
+
 /** Starts an orchestrator in a fresh short temp dir and waits for its socket. */
 export async function startOrchestrator(
   extra: Record<string, unknown> = {},
@@ -122,12 +132,7 @@ export async function startOrchestrator(
   const socket = `${dir}/o.sock`;
   const { child, done } = spawnRun(config);
   try {
-    await Promise.race([
-      waitForSocket(socket),
-      done.then((r) => {
-        throw new Error(`orchestrator exited early (${r.code}): ${r.stderr}`);
-      }),
-    ]);
+    await waitUntilServing(socket, done);
   } catch (error) {
     try {
       child.kill("SIGKILL");

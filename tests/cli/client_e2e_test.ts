@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { COMMAND_NAMES } from "../../lib/control/names.ts";
 import {
   baseConfig,
   cli,
@@ -8,21 +9,7 @@ import {
   writeConfig,
 } from "./_orchestrator.ts";
 
-const CLIENT_COMMANDS = [
-  "ps",
-  "status",
-  "stats",
-  "history",
-  "report",
-  "start",
-  "stop",
-  "restart",
-  "pause",
-  "resume",
-  "logs",
-  "call",
-  "shutdown",
-];
+const CLIENT_COMMANDS = COMMAND_NAMES;
 
 Deno.test("cli: --help on every client command exits 0 and names the command", async () => {
   const runs = await Promise.all(CLIENT_COMMANDS.map((c) => cli([c, "--help"])));

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { COMMAND_NAMES } from "../../lib/control/names.ts";
 
 interface Dep {
   specifier: string;
@@ -18,21 +19,7 @@ interface Mod {
 }
 
 const ROOT = new URL("../../", import.meta.url);
-const COMMANDS = [
-  "ps",
-  "status",
-  "stats",
-  "history",
-  "report",
-  "start",
-  "stop",
-  "restart",
-  "pause",
-  "resume",
-  "logs",
-  "call",
-  "shutdown",
-];
+const COMMANDS = COMMAND_NAMES;
 
 async function runtimeClosure(entry: string): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {

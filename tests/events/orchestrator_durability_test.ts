@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { ControlClient } from "../../lib/control/client.ts";
 import { EventStore } from "../../lib/events/store.ts";
 import type { OrchestratorEvent } from "../../lib/events/event.ts";
-import { baseConfig, spawnRun, waitForSocket, writeConfig } from "../cli/_orchestrator.ts";
+import { baseConfig, spawnRun, waitUntilServing, writeConfig } from "../cli/_orchestrator.ts";
 
 async function history(socket: string, limit = 10_000): Promise<OrchestratorEvent[]> {
   const client = await ControlClient.connect(socket);
@@ -29,12 +29,7 @@ async function withRun<T>(
 ): Promise<{ value: T; code: number; stderr: string }> {
   const { child, done } = spawnRun(config);
   try {
-    await Promise.race([
-      waitForSocket(socket),
-      done.then((r) => {
-        throw new Error(`orchestrator exited early (${r.code}): ${r.stderr}`);
-      }),
-    ]);
+    await waitUntilServing(socket, done);
     const value = await body(child);
     const result = await done;
     return { value, code: result.code, stderr: result.stderr };
