@@ -78,6 +78,9 @@ async function withDaemon(ctx: RunContext, sut: SystemUnderTest, body: () => Pro
   }
 }
 
+/** Wait after bring-up before the control figures (CLI, persistent client, throughput). */
+export const CONTROL_SETTLE_MS = 2000;
+
 /** Measures `sut` with `plan`, adding figures and failures to `ctx`. */
 export async function measureSystem(
   sut: SystemUnderTest,
@@ -91,7 +94,9 @@ export async function measureSystem(
   await step(ctx, sut, `control figures (${n} agents)`, () =>
     withDaemon(ctx, sut, async () => {
       await bringUp(sut, n, "sleep", t);
-      await sleep(500);
+      // Let every system settle after its cold start (JIT, background compilation, first
+      // flushes) so the control figures are steady-state, as in shared/bench's method.
+      await sleep(CONTROL_SETTLE_MS);
       await step(ctx, sut, "CLI status", async () => {
         const cmd = sut.cliStatus();
         const r = await timeCli(cmd.argv, {
