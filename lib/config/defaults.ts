@@ -14,6 +14,7 @@ import type {
   OrchestratorConfig,
   ReadinessProbe,
 } from "./types.ts";
+import { userName } from "../users.ts";
 
 /** Default socket path; `{user}` expands to the running user. */
 export const DEFAULT_SOCKET_PATH = "/tmp/orchestrator.sock";
@@ -166,16 +167,8 @@ export function currentUser(
   env: { get(name: string): string | undefined } = Deno.env,
 ): string {
   const uid = Deno.uid();
-  if (uid !== null) {
-    try {
-      for (const line of Deno.readTextFileSync("/etc/passwd").split("\n")) {
-        const fields = line.split(":");
-        if (fields.length > 2 && fields[2] === String(uid) && fields[0] !== "") return fields[0];
-      }
-    } catch {
-      // No readable passwd file: fall back to the environment.
-    }
-  }
+  const name = uid === null ? undefined : userName(uid);
+  if (name !== undefined) return name;
   const fromEnv = env.get("USER") ?? env.get("LOGNAME");
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
   return uid === null ? "unknown" : String(uid);

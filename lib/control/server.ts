@@ -34,7 +34,7 @@ import {
   type ResponseCode,
 } from "./protocol.ts";
 import { bindSocket, type BoundSocket, removeSocket } from "./socket.ts";
-import { userName } from "./users.ts";
+import { userName } from "../users.ts";
 
 /** What `ControlServer.start` needs. */
 export interface ControlServerOptions {

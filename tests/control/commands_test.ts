@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { agentArg, agentOf, historyQuery } from "../../lib/control/commands.ts";
 import { directoryModeFor } from "../../lib/control/socket.ts";
-import { parsePasswd } from "../../lib/control/users.ts";
+import { parsePasswd } from "../../lib/users.ts";
 import { OrchestratorError } from "../../lib/errors.ts";
 import type { ControlRequest } from "../../lib/control/protocol.ts";
 

@@ -1,7 +1,7 @@
 /**
  * User names for numeric uids, from `/etc/passwd` (read once, on first use).
- * Used by the control server for the audit line when a client reports only
- * its uid.
+ * Used for `{user}` in socket paths and by the control server for the audit
+ * line when a client reports only its uid.
  *
  * @module
  */
