@@ -12,6 +12,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import type { BenchOptions, Figure } from "./figure.ts";
+import { quantile } from "./measure/percentiles.ts";
 import { DEFAULT_MAX_BATCH, EventStore } from "../lib/events/store.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "../lib/events/schema.ts";
 import type { EventName, EventQuery } from "../lib/events/event.ts";
@@ -99,7 +100,7 @@ function appendFigures(path: string, count: number): Figure[] {
       value: round(commitMs.at(-1) ?? 0, 2),
       unit: "ms",
       lowerIsBetter: true,
-      note: `median ${round(percentile(commitMs, 0.5), 2)} ms over ${commitMs.length} batches`,
+      note: `median ${round(quantile(commitMs, 0.5), 2)} ms over ${commitMs.length} batches`,
     },
   ];
 }
@@ -187,10 +188,10 @@ function queryFigures(path: string, stored: number, runs: number): Figure[] {
       figures.push({
         name: `event store: history --limit 50 ${shape.label} over ${n} events`,
         system: "orchestrator",
-        value: round(percentile(times, 0.5), 3),
+        value: round(quantile(times, 0.5), 3),
         unit: "ms",
         lowerIsBetter: true,
-        note: `median of ${runs}; p95 ${round(percentile(times, 0.95), 3)} ms; max ${
+        note: `median of ${runs}; p95 ${round(quantile(times, 0.95), 3)} ms; max ${
           round(times.at(-1) ?? 0, 3)
         } ms`,
       });
@@ -206,7 +207,7 @@ function queryFigures(path: string, stored: number, runs: number): Figure[] {
       {
         name: `event store: count --category agent over ${n} events`,
         system: "orchestrator",
-        value: round(percentile(countTimes, 0.5), 1),
+        value: round(quantile(countTimes, 0.5), 1),
         unit: "ms",
         lowerIsBetter: true,
         note: `median of 5; an index scan, avoid on hot paths; db built in ${
@@ -260,11 +261,6 @@ function buildHistory(path: string, count: number): void {
   } finally {
     db.close();
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 function round(value: number, digits: number): number {

@@ -8,6 +8,7 @@
  */
 
 import type { BenchOptions, Figure } from "./figure.ts";
+import { median } from "./measure/percentiles.ts";
 import { loadConfig } from "../lib/config/load.ts";
 
 /** A config text with `n` agents: shared inputs, values, placeholders, dependencies, probes. */
@@ -37,11 +38,6 @@ export function generateConfig(n: number): string {
     null,
     2,
   );
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** Measures validation of a generated config. */

@@ -15,11 +15,12 @@ export interface CliRun {
 /** Runs `orchestrator <args>` as a subprocess. */
 export async function cli(
   args: string[],
-  options: { env?: Record<string, string>; clearSocketEnv?: boolean } = {},
+  options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CliRun> {
   const env: Record<string, string> = { NO_COLOR: "1", ...options.env };
   const cmd = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, ...args],
+    cwd: options.cwd,
     env,
     stdout: "piped",
     stderr: "piped",

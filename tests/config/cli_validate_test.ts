@@ -5,19 +5,10 @@
 
 import assert from "node:assert/strict";
 import { ROOT } from "./helpers.ts";
+import { cli, type CliRun } from "../cli/_orchestrator.ts";
 
-const CLI = new URL("cli.ts", ROOT).pathname;
-
-async function run(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    cwd: ROOT.pathname,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function run(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return cli(args, { env, cwd: ROOT.pathname });
 }
 
 async function withFile(text: string, fn: (path: string) => Promise<void>) {

@@ -3,8 +3,7 @@ import { main } from "../../lib/cli/run.ts";
 import { requestOnce } from "../../lib/control/client.ts";
 import { EventStore } from "../../lib/events/store.ts";
 import { identify, killAll, readPids, survivors, until } from "./_helpers.ts";
-
-const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+import { type CliRun, spawnRun, waitUntilServing, writeConfig } from "../cli/_orchestrator.ts";
 
 /** Three agents that write their pid and their children's and grandchildren's pids. */
 function treeAgents(dir: string) {
@@ -21,39 +20,32 @@ function treeAgents(dir: string) {
   }));
 }
 
-function spawnRun(config: string): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "run", config],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+/** What a test body gets: the run, its temp dir, and the 9 identified agent processes. */
+interface TreeRun {
+  dir: string;
+  child: Deno.ChildProcess;
+  done: Promise<CliRun>;
+  pids: ReturnType<typeof identify>;
 }
 
-async function drain(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
-  const [status, , err] = await Promise.all([
-    child.status,
-    child.stdout.cancel(),
-    new Response(child.stderr).text(),
-  ]);
-  return { code: status.code, stderr: err };
-}
-
-Deno.test("kill -9 of the orchestrator leaves no agent process (grandchildren included)", async () => {
+/**
+ * Runs `orchestrator run` on the tree agents (plus `extra` config keys), waits
+ * until all 9 processes have written their pids, runs `body`, then kills
+ * whatever is left (by pid and marker) and removes the temp dir.
+ */
+async function withTreeRun(
+  extra: (dir: string) => Record<string, unknown>,
+  body: (run: TreeRun) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
-  const config = `${dir}/cfg.jsonc`;
-  await Deno.writeTextFile(config, JSON.stringify({ agents: treeAgents(dir) }, null, 2));
-  const child = spawnRun(config);
+  const config = await writeConfig(dir, { ...extra(dir), agents: treeAgents(dir) });
+  const { child, done } = spawnRun(config);
   const pidFile = `${dir}/pids`;
   try {
     await until("9 agent pids", () => readPids(pidFile).length >= 9, 20_000);
     const pids = identify(readPids(pidFile));
-    assert.equal(pids.length, 9, "all agents run before the kill");
-    child.kill("SIGKILL");
-    const { code } = await drain(child);
-    assert.equal(code, 137);
-    await until("every agent process gone", () => survivors(pids).length === 0, 5000);
+    assert.equal(pids.length, 9, "all agents run before the test acts");
+    await body({ dir, child, done, pids });
   } finally {
     killAll(readPids(pidFile), dir);
     try {
@@ -61,33 +53,32 @@ Deno.test("kill -9 of the orchestrator leaves no agent process (grandchildren in
     } catch {
       // Already exited (and reaped): never signal a pid that may be reused.
     }
+    await done;
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("kill -9 of the orchestrator leaves no agent process (grandchildren included)", async () => {
+  await withTreeRun(() => ({}), async ({ child, done, pids }) => {
+    child.kill("SIGKILL");
+    assert.equal((await done).code, 137);
+    await until("every agent process gone", () => survivors(pids).length === 0, 5000);
+  });
 });
 
 Deno.test("run: SIGTERM stops the agents, records ORCHESTRATOR_SHUTDOWN, removes the socket, exits 0", async () => {
-  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
-  const config = `${dir}/cfg.jsonc`;
-  const socket = `${dir}/o.sock`;
-  await Deno.writeTextFile(
-    config,
-    `// a comment: this is JSONC\n` + JSON.stringify({
-      enable_command_interface: true,
-      command_socket_path: socket,
-      event_store_path: `${dir}/events.db`,
-      agents: treeAgents(dir),
-    }),
-  );
-  const child = spawnRun(config);
-  const pidFile = `${dir}/pids`;
-  try {
-    await until("9 agent pids", () => readPids(pidFile).length >= 9, 20_000);
-    const pids = identify(readPids(pidFile));
-    assert.equal(pids.length, 9);
+  const extra = (dir: string) => ({
+    enable_command_interface: true,
+    command_socket_path: `${dir}/o.sock`,
+    event_store_path: `${dir}/events.db`,
+  });
+  await withTreeRun(extra, async ({ dir, child, done, pids }) => {
+    const socket = `${dir}/o.sock`;
+    await waitUntilServing(socket, done);
     const ps = await requestOnce(socket, { command: "ps" });
     assert.equal(ps.status, "success");
     child.kill("SIGTERM");
-    const { code, stderr } = await drain(child);
+    const { code, stderr } = await done;
     assert.equal(code, 0, stderr);
     assert.deepEqual(survivors(pids), [], "agents stopped before exit");
     await assert.rejects(Deno.stat(socket), Deno.errors.NotFound);
@@ -99,45 +90,27 @@ Deno.test("run: SIGTERM stops the agents, records ORCHESTRATOR_SHUTDOWN, removes
     } finally {
       store.close();
     }
-  } finally {
-    killAll(readPids(pidFile), dir);
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already exited (and reaped): never signal a pid that may be reused.
-    }
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("run: the shutdown command ends the orchestrator with exit 0", async () => {
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
-  const config = `${dir}/cfg.jsonc`;
   const socket = `${dir}/o.sock`;
-  await Deno.writeTextFile(
-    config,
-    JSON.stringify({
-      enable_command_interface: true,
-      command_socket_path: socket,
-      agents: [{ name: "s", tool_call_template: { command: "sleep", args: ["300"] } }],
-    }),
-  );
-  const child = spawnRun(config);
+  const config = await writeConfig(dir, {
+    enable_command_interface: true,
+    command_socket_path: socket,
+    agents: [{ name: "s", tool_call_template: { command: "sleep", args: ["300"] } }],
+  });
+  const { child, done } = spawnRun(config);
   try {
-    await until("socket", async () => {
-      try {
-        return (await requestOnce(socket, { command: "ps" })).status === "success";
-      } catch {
-        return false;
-      }
-    }, 20_000);
+    await waitUntilServing(socket, done);
     const res = await requestOnce(socket, { command: "status", args: ["s"] });
     assert.equal(res.status, "success");
     const pid = (res as { data: { pid: number } }).data.pid;
     const ids = identify([pid]);
     assert.equal(ids.length, 1);
     await requestOnce(socket, { command: "shutdown" });
-    const { code, stderr } = await drain(child);
+    const { code, stderr } = await done;
     assert.equal(code, 0, stderr);
     assert.deepEqual(survivors(ids), []);
   } finally {
@@ -146,6 +119,7 @@ Deno.test("run: the shutdown command ends the orchestrator with exit 0", async (
     } catch {
       // Already exited (and reaped): never signal a pid that may be reused.
     }
+    await done;
     await Deno.remove(dir, { recursive: true });
   }
 });
