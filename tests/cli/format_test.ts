@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { AgentSummary } from "../../lib/agent/info.ts";
 import { duration, keyValues, paint, table, visibleWidth } from "../../lib/cli/format.ts";
 import { formatCall, formatPs } from "../../lib/cli/views.ts";
 
@@ -12,7 +13,7 @@ Deno.test("format: table aligns columns, ignoring colour codes", () => {
 });
 
 Deno.test("format: no colour codes when colour is off", () => {
-  const out = formatPs({
+  const fatal: { agents: AgentSummary[] } = {
     agents: [{
       name: "w",
       state: "fatal",
@@ -21,22 +22,14 @@ Deno.test("format: no colour codes when colour is off", () => {
       restarts: 5,
       uptime_seconds: null,
     }],
-  }, { color: false });
+  };
+  const out = formatPs(fatal, { color: false });
   assert.equal(out.includes("\x1b"), false);
   assert.equal(
     out,
     "NAME  STATE  PID  KIND     RESTARTS  UPTIME\nw     fatal  -    service  5         -",
   );
-  const colored = formatPs({
-    agents: [{
-      name: "w",
-      state: "fatal",
-      pid: null,
-      kind: "service",
-      restarts: 5,
-      uptime_seconds: null,
-    }],
-  }, { color: true });
+  const colored = formatPs(fatal, { color: true });
   assert.ok(colored.includes("\x1b[31mfatal\x1b[39m"));
 });
 
