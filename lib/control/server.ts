@@ -144,6 +144,16 @@ class Connection {
   }
 }
 
+/** How one request ended, for its audit line and event. */
+interface RequestOutcome {
+  request?: ControlRequest;
+  result: AuditResult;
+  code: number;
+  /** `performance.now()` when it arrived (0 when auditing is off). */
+  started: number;
+  error?: string;
+}
+
 /** The control socket server. Create with `ControlServer.start`. */
 export class ControlServer {
   #controller: AgentController;
@@ -338,7 +348,12 @@ export class ControlServer {
           c.holdWrites = false;
           const started = this.#audit.enabled ? performance.now() : 0;
           this.#answer(c, null, JSON.stringify(errorResponse(outcome.code, outcome.message)), null);
-          this.#auditRequest(c, undefined, "error", outcome.code, started, outcome.message);
+          this.#auditRequest(c, {
+            result: "error",
+            code: outcome.code,
+            started,
+            error: outcome.message,
+          });
           c.closeWhenFlushed = true;
           this.#flush(c);
           break;
@@ -370,7 +385,7 @@ export class ControlServer {
     const parsed = parseRequest(payload);
     if (!parsed.ok) {
       this.#finish(c, null, errorResponse(400, parsed.message, parsed.id));
-      this.#auditRequest(c, undefined, "error", 400, started, parsed.message);
+      this.#auditRequest(c, { result: "error", code: 400, started, error: parsed.message });
       return;
     }
     const request = parsed.request;
@@ -378,21 +393,23 @@ export class ControlServer {
     if (this.#draining) {
       const message = "Orchestrator is shutting down";
       this.#finish(c, null, errorResponse(503, message, request.id));
-      this.#record(c, request, "error", 503, started, message, "COMMAND_REJECTED");
+      this.#record(
+        c,
+        { request, result: "error", code: 503, started, error: message },
+        "COMMAND_REJECTED",
+      );
       return;
     }
     const decision = authorize(request.command, this.#allowed);
     if (!decision.ok) {
       this.#finish(c, null, errorResponse(decision.code, decision.message, request.id));
-      this.#record(
-        c,
+      this.#record(c, {
         request,
-        decision.result,
-        decision.code,
+        result: decision.result,
+        code: decision.code,
         started,
-        decision.message,
-        "COMMAND_REJECTED",
-      );
+        error: decision.message,
+      }, "COMMAND_REJECTED");
       return;
     }
     this.#execute(c, decision.command, request, started);
@@ -422,7 +439,11 @@ export class ControlServer {
       this.#inFlight--;
       const message = `Command '${command}' timed out after ${this.#timeoutMs / 1000} s`;
       this.#finish(c, slot, errorResponse(504, message, request.id));
-      this.#record(c, request, "timeout", 504, started, message, "COMMAND_EXECUTED");
+      this.#record(
+        c,
+        { request, result: "timeout", code: 504, started, error: message },
+        "COMMAND_EXECUTED",
+      );
     }, this.#timeoutMs);
     Deno.unrefTimer(timer); // a command that never settles must not keep the process alive
     result.then(
@@ -463,7 +484,11 @@ export class ControlServer {
       return;
     }
     this.#answer(c, slot, json, after);
-    this.#record(c, request, "success", 200, started, undefined, "COMMAND_EXECUTED");
+    this.#record(
+      c,
+      { request, result: "success", code: 200, started },
+      "COMMAND_EXECUTED",
+    );
   }
 
   #fail(
@@ -478,7 +503,11 @@ export class ControlServer {
       ? error.message
       : `Internal error: ${error instanceof Error ? error.message : String(error)}`;
     this.#finish(c, slot, errorResponse(code, message, request.id));
-    this.#record(c, request, "error", code, started, message, "COMMAND_EXECUTED");
+    this.#record(
+      c,
+      { request, result: "error", code, started, error: message },
+      "COMMAND_EXECUTED",
+    );
   }
 
   /** An error answer (its `after` hook, if any, is dropped). */
@@ -599,48 +628,36 @@ export class ControlServer {
     return { user: user ?? "unknown", uid: client.uid, pid: client.pid };
   }
 
-  #auditRequest(
-    c: Connection,
-    request: ControlRequest | undefined,
-    result: AuditResult,
-    code: number,
-    started: number,
-    error?: string,
-  ): string {
+  /** Writes the audit line of one request (when auditing is on); returns the user it names. */
+  #auditRequest(c: Connection, outcome: RequestOutcome, agent?: string): string {
     const who = this.#identity(c);
     if (!this.#audit.enabled) return who.user;
     const entry: AuditEntry = {
       time: new Date(),
       user: who.user,
       reported: true,
-      command: request?.command ?? "-",
-      result,
-      code,
-      durationMs: performance.now() - started,
+      command: outcome.request?.command ?? "-",
+      result: outcome.result,
+      code: outcome.code,
+      durationMs: performance.now() - outcome.started,
     };
-    const agent = request === undefined ? undefined : agentOf(request.command, request.args);
     if (agent !== undefined) entry.agent = agent;
     if (who.uid !== undefined) entry.uid = who.uid;
     if (who.pid !== undefined) entry.pid = who.pid;
-    if (error !== undefined) entry.error = error;
+    if (outcome.error !== undefined) entry.error = outcome.error;
     this.#audit.write(entry);
     return who.user;
   }
 
-  #record(
-    c: Connection,
-    request: ControlRequest,
-    result: AuditResult,
-    code: number,
-    started: number,
-    error: string | undefined,
-    event: EventName,
-  ): void {
-    const user = this.#auditRequest(c, request, result, code, started, error);
+  /** Audits a parsed request and records its `event`. */
+  #record(c: Connection, outcome: RequestOutcome & { request: ControlRequest }, event: EventName) {
+    const { request, result, code } = outcome;
+    const agent = agentOf(request.command, request.args);
+    const user = this.#auditRequest(c, outcome, agent);
     try {
       this.#controller.events.append({
         event_name: event,
-        agent_name: agentOf(request.command, request.args) ?? null,
+        agent_name: agent ?? null,
         data: { command: request.command, args: request.args, user, result, code },
       });
     } catch {
