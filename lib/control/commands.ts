@@ -14,13 +14,8 @@
 import type { AgentController } from "../agent/controller.ts";
 import type { AgentStatus, Stats } from "../agent/info.ts";
 import { badRequest } from "../errors.ts";
-import {
-  EVENT_CATEGORIES,
-  type EventCategory,
-  type EventName,
-  type EventQuery,
-  type OrchestratorEvent,
-} from "../events/event.ts";
+import type { EventQuery, OrchestratorEvent } from "../events/event.ts";
+import { normalizeQuery, QUERY_LIMIT_DEFAULT } from "../events/query.ts";
 import type { CommandName } from "./names.ts";
 import type { ControlRequest } from "./protocol.ts";
 
@@ -95,23 +90,6 @@ function intOption(request: ControlRequest, key: string, max: number): number | 
   return value as number;
 }
 
-function stringOption(request: ControlRequest, key: string): string | undefined {
-  const value = request.options[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value === "") {
-    throw badRequest(`Option "${key}" must be a non-empty string`);
-  }
-  return value;
-}
-
-function timeOption(request: ControlRequest, key: string): string | undefined {
-  const value = stringOption(request, key);
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw badRequest(`Option "${key}" must be an ISO 8601 timestamp`);
-  return new Date(ms).toISOString();
-}
-
 function inputsOption(request: ControlRequest): Record<string, unknown> | undefined {
   const value = request.options.inputs;
   if (value === undefined || value === null) return undefined;
@@ -121,34 +99,16 @@ function inputsOption(request: ControlRequest): Record<string, unknown> | undefi
   return value as Record<string, unknown>;
 }
 
-const CATEGORIES: readonly EventCategory[] = ["agent", "command", "system"];
-
-/** Turns `history` options into an event query (400 on a bad option). */
+/**
+ * Turns `history` options into an event query (400 on a bad option). `limit`
+ * is strict here (an integer from 1 to 10,000); everything else is checked
+ * by the store's own `normalizeQuery`, so ISO times and durations such as
+ * `15m` mean the same over the socket as in the API.
+ */
 export function historyQuery(request: ControlRequest): EventQuery {
-  onlyOptions(request, ["limit", "category", "agent", "event", "since", "until"]);
   noArgs(request);
-  const query: EventQuery = { limit: intOption(request, "limit", MAX_LIST) ?? 100 };
-  const category = stringOption(request, "category");
-  if (category !== undefined) {
-    if (!(CATEGORIES as readonly string[]).includes(category)) {
-      throw badRequest(`Option "category" must be one of ${CATEGORIES.join(", ")}`);
-    }
-    query.category = category as EventCategory;
-  }
-  const agent = stringOption(request, "agent");
-  if (agent !== undefined) query.agent = agent;
-  const event = stringOption(request, "event");
-  if (event !== undefined) {
-    if (!Object.hasOwn(EVENT_CATEGORIES, event)) {
-      throw badRequest(`Option "event" must be an event name such as AGENT_STARTED`);
-    }
-    query.event = event as EventName;
-  }
-  const since = timeOption(request, "since");
-  if (since !== undefined) query.since = since;
-  const until = timeOption(request, "until");
-  if (until !== undefined) query.until = until;
-  return query;
+  const limit = intOption(request, "limit", MAX_LIST) ?? QUERY_LIMIT_DEFAULT;
+  return { ...normalizeQuery(request.options, new Date()), limit };
 }
 
 function allStatuses(controller: AgentController): AgentStatus[] {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { requestOnce } from "../../lib/control/client.ts";
 import { COMMAND_NAMES } from "../../lib/control/names.ts";
 import {
   baseConfig,
@@ -175,6 +176,14 @@ Deno.test("cli: status --wait exits 3 when an autostart agent never comes up", a
     }],
   });
   try {
+    // `false` is briefly `running` (up) before it exits: ask only once it has failed.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const ps = await requestOnce(o.socket, { command: "status", args: ["bad"] });
+      if (ps.status === "success" && (ps.data as { state: string }).state === "failed") break;
+      assert.ok(Date.now() < deadline, "agent bad fails within 10 s");
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const res = await cli(["status", "--wait", "--timeout", "1", "--socket", o.socket]);
     assert.equal(res.code, 3);
     assert.match(

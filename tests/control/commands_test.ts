@@ -40,6 +40,15 @@ Deno.test("commands: history options become an event query", () => {
   );
 });
 
+Deno.test("commands: history takes the store's durations (since 15m) as the API does", () => {
+  const before = Date.now();
+  const query = historyQuery(req("history", [], { since: "15m", category: "AGENT" }));
+  const since = Date.parse(query.since!);
+  assert.ok(since >= before - 15 * 60_000 && since <= Date.now() - 15 * 60_000);
+  assert.equal(query.category, "agent");
+  assert.equal(query.limit, 100);
+});
+
 Deno.test("commands: bad history options are 400", () => {
   for (
     const options of [
