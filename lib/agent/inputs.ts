@@ -1,6 +1,6 @@
 /**
- * Call-time inputs against the agent's `inputs` JSON Schema (ajv). Compiled
- * schemas are cached per schema object.
+ * Call-time inputs against the agent's `inputs` JSON Schema, with the same
+ * ajv instance and options as the config validator (`lib/json_schema.ts`).
  *
  * ajv is loaded on first need ({@link loadInputsValidator}): it costs about
  * 50 ms of start-up and 3.5 MiB of heap, and most configs have no `inputs`.
@@ -8,23 +8,20 @@
  * @module
  */
 
-import type { Ajv } from "ajv";
 import type { JsonSchema } from "../config/types.ts";
 
-let AjvClass: typeof Ajv | null = null;
+let compile: typeof import("../json_schema.ts").compileSchema | null = null;
 let loading: Promise<void> | null = null;
-let ajv: Ajv | null = null;
-const cache = new WeakMap<JsonSchema, (data: unknown) => boolean>();
 
 /** True once ajv is loaded and {@link checkInputs} may be called. */
 export function inputsValidatorLoaded(): boolean {
-  return AjvClass !== null;
+  return compile !== null;
 }
 
 /** Loads ajv (once; later calls return the same promise). */
 export function loadInputsValidator(): Promise<void> {
-  loading ??= import("ajv").then((m) => {
-    AjvClass = m.Ajv;
+  loading ??= import("../json_schema.ts").then((m) => {
+    compile = m.compileSchema;
   });
   return loading;
 }
@@ -41,21 +38,16 @@ export function loadInputsValidator(): Promise<void> {
  * ```
  */
 export function checkInputs(schema: JsonSchema, data: unknown): string[] {
-  if (AjvClass === null) throw new Error("The inputs validator is not loaded yet");
-  ajv ??= new AjvClass({ allErrors: true, strict: false });
-  let validate = cache.get(schema);
-  if (validate === undefined) {
-    try {
-      validate = ajv.compile(schema);
-    } catch (error) {
-      return [`the inputs schema does not compile: ${(error as Error).message}`];
-    }
-    cache.set(schema, validate);
+  if (compile === null) throw new Error("The inputs validator is not loaded yet");
+  const compiled = compile(schema);
+  if (!compiled.ok) {
+    const why = compiled.message !== ""
+      ? compiled.message
+      : compiled.errors.map((e) => `${e.instancePath} ${e.message ?? ""}`.trim()).join("; ");
+    return [`the inputs schema does not compile: ${why}`];
   }
-  if (validate(data)) return [];
-  const errors = (validate as unknown as { errors?: { instancePath: string; message?: string }[] })
-    .errors ?? [];
-  return errors.map((e) =>
+  if (compiled.validate(data)) return [];
+  return (compiled.validate.errors ?? []).map((e) =>
     `${e.instancePath === "" ? "" : e.instancePath + " "}${e.message ?? ""}`
   );
 }

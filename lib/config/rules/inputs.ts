@@ -7,52 +7,16 @@
  * @module
  */
 
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
+import { compileSchema } from "../../json_schema.ts";
 import type { Node } from "jsonc-parser";
 import { getNodeValue } from "jsonc-parser";
 import type { RuleContext } from "../context.ts";
 import { fieldIndex, fieldKey, items, keyNodeOf, properties, stringOf } from "../nodes.ts";
 import type { AgentNode } from "./agent_list.ts";
 
-let ajv: Ajv | undefined;
-
-function instance(): Ajv {
-  ajv ??= new Ajv({ allErrors: true, strict: false, logger: false, validateFormats: false });
-  return ajv;
-}
-
-type Compiled = { ok: true; validate: ValidateFunction } | {
-  ok: false;
-  errors: ErrorObject[];
-  message: string;
-};
-
-const cache = new Map<string, Compiled>();
-const CACHE_MAX = 256;
-
 /** Most ajv errors reported per agent. */
 const MAX_ERRORS = 20;
-
-function compile(schema: unknown): Compiled {
-  const key = JSON.stringify(schema);
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const a = instance();
-  let result: Compiled;
-  if (!(a.validateSchema(schema as object) as boolean)) {
-    result = { ok: false, errors: [...(a.errors ?? [])], message: "" };
-  } else {
-    try {
-      result = { ok: true, validate: a.compile(schema as object) };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      result = { ok: false, errors: [], message };
-    }
-  }
-  if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(key, result);
-  return result;
-}
 
 /** Walks a JSON pointer from `node`; returns the deepest node reached and its field. */
 function locate(node: Node, field: string, pointer: string): { node: Node; field: string } {
@@ -104,7 +68,7 @@ export function ruleInputs(ctx: RuleContext, agents: AgentNode[]): void {
         "inputs are checked as JSON Schema draft-07",
       );
     }
-    const compiled = compile(schema);
+    const compiled = compileSchema(schema);
     if (!compiled.ok) {
       if (compiled.errors.length === 0) {
         ctx.error(
