@@ -7,6 +7,7 @@
  */
 
 import { suggest } from "./suggest.ts";
+import { dirname } from "../path.ts";
 
 /** Where a command was (or was not) found. */
 export type CommandLookup =
@@ -30,13 +31,6 @@ function statOrNull(path: string): Deno.FileInfo | null {
   } catch {
     return null;
   }
-}
-
-function parentOf(path: string): string {
-  const trimmed = path.replace(/\/+$/, "");
-  const i = trimmed.lastIndexOf("/");
-  if (i < 0) return ".";
-  return i === 0 ? "/" : trimmed.slice(0, i);
 }
 
 /** Cached filesystem probes for one validation run. */
@@ -121,7 +115,7 @@ export class FsProbe {
   #directoryStatus(dir: string): DirectoryStatus {
     const info = statOrNull(dir);
     if (info === null) {
-      let ancestor = parentOf(dir);
+      let ancestor = dirname(dir);
       for (let i = 0; i < 256; i++) {
         const a = statOrNull(ancestor);
         if (a !== null) {
@@ -131,7 +125,7 @@ export class FsProbe {
             ancestor,
           };
         }
-        const next = parentOf(ancestor);
+        const next = dirname(ancestor);
         if (next === ancestor) break;
         ancestor = next;
       }
@@ -169,9 +163,4 @@ export class FsProbe {
     }
     return this.#groups.has(gid);
   }
-}
-
-/** The directory part of a file path (`"."` for a bare name). */
-export function directoryOf(path: string): string {
-  return parentOf(path);
 }

@@ -15,6 +15,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
+import { dirname } from "../path.ts";
 
 /** How a request ended, as the audit line says it. */
 export type AuditResult = "success" | "error" | "blocked" | "timeout";
@@ -105,8 +106,7 @@ export class AuditLog {
   static async open(options: { path: string | null; log: boolean }): Promise<AuditLog> {
     let file: Deno.FsFile | null = null;
     if (options.path !== null) {
-      const slash = options.path.lastIndexOf("/");
-      if (slash > 0) await Deno.mkdir(options.path.slice(0, slash), { recursive: true });
+      await Deno.mkdir(dirname(options.path), { recursive: true });
       try {
         file = await Deno.open(options.path, { append: true, create: true, mode: 0o600 });
       } catch (error) {

@@ -16,18 +16,13 @@
  */
 
 import { OrchestratorError } from "../errors.ts";
+import { dirname } from "../path.ts";
 
 /** Longest UNIX socket path, in bytes, including nothing for the NUL (Linux `sun_path` is 108). */
 export const MAX_SOCKET_PATH_BYTES = 107;
 
 /** What is at a socket path. */
 export type SocketProbe = "absent" | "live" | "stale" | "not-socket";
-
-function dirname(path: string): string {
-  const slash = path.lastIndexOf("/");
-  if (slash < 0) return ".";
-  return slash === 0 ? "/" : path.slice(0, slash);
-}
 
 /** Directory mode for a socket mode: owner rwx; r-x for group/other when they get any access. */
 export function directoryModeFor(socketMode: number): number {

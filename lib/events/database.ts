@@ -18,6 +18,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { OrchestratorError } from "../errors.ts";
 import { migrate, SchemaError } from "./schema.ts";
+import { dirname } from "../path.ts";
 
 /** `PRAGMA synchronous` for a file store (see docs/events.md). */
 export type SyncLevel = "normal" | "full";
@@ -173,10 +174,4 @@ function precheckPath(path: string): void {
     if (error instanceof OrchestratorError) throw error;
     // Not there yet (it will be created) or not stat-able: SQLite reports the rest.
   }
-}
-
-function dirname(path: string): string {
-  const i = path.lastIndexOf("/");
-  if (i < 0) return ".";
-  return i === 0 ? "/" : path.slice(0, i);
 }

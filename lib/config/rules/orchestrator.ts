@@ -10,13 +10,11 @@ import type { Node } from "jsonc-parser";
 import type { RuleContext } from "../context.ts";
 import { CONTROL_COMMANDS, isPresetName, resolveAllowed } from "../../control/names.ts";
 import { resolveSocketPath } from "../defaults.ts";
-import { directoryOf } from "../fs_probe.ts";
+import { dirname } from "../../path.ts";
 import { booleanOf, items, numberOf, properties, quote, stringOf } from "../nodes.ts";
 import { formatMode, parsePermissions } from "../permissions.ts";
 import { checkMinimum, checkSeconds } from "./numbers.ts";
-
-/** Longest UNIX socket path in bytes (`sun_path` is 108 bytes with its NUL). */
-export const SOCKET_PATH_MAX_BYTES = 107;
+import { MAX_SOCKET_PATH_BYTES } from "../../control/socket.ts";
 
 /** Ranges of the numeric orchestrator options. */
 export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
@@ -149,11 +147,11 @@ export function ruleSocketPath(ctx: RuleContext, root: Node): void {
     return;
   }
   const bytes = new TextEncoder().encode(path).length;
-  if (bytes > SOCKET_PATH_MAX_BYTES) {
+  if (bytes > MAX_SOCKET_PATH_BYTES) {
     ctx.error(
       field,
       at,
-      `Socket path is ${bytes} bytes; UNIX sockets allow at most ${SOCKET_PATH_MAX_BYTES}: ${
+      `Socket path is ${bytes} bytes; UNIX sockets allow at most ${MAX_SOCKET_PATH_BYTES}: ${
         quote(path)
       }`,
     );
@@ -165,7 +163,7 @@ export function ruleSocketPath(ctx: RuleContext, root: Node): void {
       `Socket path ${quote(path)} is relative: it depends on the working directory`,
     );
   }
-  checkDirectory(ctx, field, at, directoryOf(path), "socket");
+  checkDirectory(ctx, field, at, dirname(path), "socket");
 }
 
 function checkDirectory(
@@ -218,7 +216,7 @@ export function ruleOutputPaths(ctx: RuleContext, root: Node): void {
     if (node === undefined || path === undefined) continue;
     if (!checkPathString(ctx, key, node, path)) continue;
     if (key === "event_store_path" && path === ":memory:") continue;
-    checkDirectory(ctx, key, node, directoryOf(path), what);
+    checkDirectory(ctx, key, node, dirname(path), what);
   }
   const logDir = p.get("log_dir");
   const dir = stringOf(logDir);
