@@ -21,7 +21,15 @@ import { checkInputs, inputsValidatorLoaded, loadInputsValidator } from "./agent
 import { signalGroup } from "./agent/process.ts";
 import { VERSION } from "./version.ts";
 import { stopInOrder } from "./orchestrator/graph.ts";
-import { type Agent, heartbeat, iso, isSettled, round3, summarize } from "./orchestrator/agent.ts";
+import { type Agent, isSettled, round3 } from "./orchestrator/agent.ts";
+import {
+  agentsText,
+  heartbeat,
+  statusObject,
+  statusText,
+  summaryObject,
+} from "./orchestrator/status_view.ts";
+import { isoTime as iso } from "./iso_time.ts";
 import { type Clock, Supervisor } from "./orchestrator/supervisor.ts";
 
 export type { Clock } from "./orchestrator/supervisor.ts";
@@ -125,29 +133,27 @@ export class Orchestrator implements AgentController {
   /** Every agent, in config order (`ps`). */
   list(): AgentSummary[] {
     const now = this.#clock.now();
-    return this.#agents.map((a) => summarize(a, now));
+    return this.#agents.map((a) => summaryObject(a, now));
   }
 
   /** One agent (`status <agent>`). 404 when unknown. */
   status(name: string): AgentStatus {
-    const agent = this.#get(name);
-    const now = this.#clock.now();
-    const beat = heartbeat(agent, now);
-    return {
-      ...summarize(agent, now),
-      agent_name: agent.config.name,
-      description: agent.config.description,
-      last_heartbeat: beat === null ? null : iso(beat),
-      started_at: agent.startedAt === null ? null : iso(agent.startedAt),
-      last_exit_code: agent.lastExit?.code ?? null,
-      last_signal: agent.lastExit?.signal ?? null,
-      reason: agent.reason,
-      autostart: agent.config.autostart,
-      depends_on: { ...agent.config.depends_on },
-      next_start_at: agent.state === "backoff" && agent.nextStartAt !== null
-        ? iso(agent.nextStartAt)
-        : null,
-    };
+    return statusObject(this.#get(name), this.#clock.now());
+  }
+
+  /** `JSON.stringify({ agents: list() })`, from cached pieces (the `ps` answer). */
+  listJson(): string {
+    return agentsText(this.#agents, this.#clock.now(), false);
+  }
+
+  /**
+   * `JSON.stringify(status(name))`, or with no name `JSON.stringify({ agents:
+   * [status of each] })`, from cached pieces (the `status` answer). 404 when
+   * the named agent is unknown.
+   */
+  statusJson(name?: string): string {
+    if (name !== undefined) return statusText(this.#get(name), this.#clock.now());
+    return agentsText(this.#agents, this.#clock.now(), true);
   }
 
   /** Counts (`stats`). */

@@ -26,6 +26,13 @@ export interface AgentController {
   list(): AgentSummary[];
   /** One agent (`status <agent>`). 404 when unknown. */
   status(name: string): AgentStatus;
+  /** `JSON.stringify({ agents: list() })`: the `ps` answer's data as text. */
+  listJson(): string;
+  /**
+   * `JSON.stringify(status(name))`, or without a name `JSON.stringify({ agents: [every status] })`:
+   * the `status` answer's data as text. 404 when the named agent is unknown.
+   */
+  statusJson(name?: string): string;
   /** Counts (`stats`). */
   stats(): Stats;
   /** Newest captured lines of each stream (`logs`). */

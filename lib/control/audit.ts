@@ -16,6 +16,7 @@
 
 import { getLogger } from "@logtape/logtape";
 import { dirname } from "../path.ts";
+import { isoTime } from "../iso_time.ts";
 
 /** How a request ended, as the audit line says it. */
 export type AuditResult = "success" | "error" | "blocked" | "timeout";
@@ -56,7 +57,7 @@ export function auditTimestamp(time: Date): string {
   const second = Math.floor(time.getTime() / 1000);
   if (second !== lastSecond) {
     // Formatted once per second: many requests share a second.
-    lastStamp = time.toISOString().slice(0, 19) + "Z";
+    lastStamp = isoTime(time.getTime()).slice(0, 19) + "Z";
     lastSecond = second;
   }
   return lastStamp;

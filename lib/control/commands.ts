@@ -27,6 +27,18 @@ export interface CommandContext {
   onShutdownRequested(reason: string): void;
 }
 
+/**
+ * Answer data already serialised as JSON (the server writes `text` as the
+ * answer's `data` without stringifying it again). `ps` and `status` answer
+ * this way: the orchestrator keeps their rows as cached text.
+ */
+export class JsonText {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
 /** A command handler. */
 export type Handler = (
   controller: AgentController,
@@ -137,22 +149,14 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
   ps(controller, request) {
     noArgs(request);
     onlyOptions(request, []);
-    return {
-      agents: controller.list().map((a) => ({
-        name: a.name,
-        state: a.state,
-        pid: a.pid,
-        kind: a.kind,
-        restarts: a.restarts,
-        uptime_seconds: a.uptime_seconds,
-      })),
-    };
+    return new JsonText(controller.listJson());
   },
-  status(controller, request): AgentStatus | StatusAll {
+  status(controller, request) {
     onlyOptions(request, []);
     if (request.args.length > 1) throw badRequest("Command 'status' takes at most one agent name");
-    if (request.args.length === 1) return controller.status(agentArg(request));
-    return { agents: allStatuses(controller) };
+    return new JsonText(
+      controller.statusJson(request.args.length === 1 ? agentArg(request) : undefined),
+    );
   },
   stats(controller, request) {
     noArgs(request);

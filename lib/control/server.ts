@@ -23,7 +23,7 @@ import { OrchestratorError } from "../errors.ts";
 import type { EventName } from "../events/event.ts";
 import { type AuditEntry, AuditLog, type AuditResult } from "./audit.ts";
 import { allowedCommands, authorize } from "./authorize.ts";
-import { agentOf, type CommandContext, HANDLERS } from "./commands.ts";
+import { agentOf, type CommandContext, HANDLERS, JsonText } from "./commands.ts";
 import { encodeJsonFrame, FrameBuffer, FrameReader, writeAll } from "./frame.ts";
 import type { CommandName } from "./names.ts";
 import {
@@ -474,11 +474,10 @@ export class ControlServer {
   ) {
     let json: string;
     try {
+      const text = data instanceof JsonText ? data.text : JSON.stringify(data ?? null);
       json = request.id === undefined
-        ? `{"status":"success","data":${JSON.stringify(data ?? null)}}`
-        : `{"status":"success","data":${JSON.stringify(data ?? null)},"id":${
-          JSON.stringify(request.id)
-        }}`;
+        ? `{"status":"success","data":${text}}`
+        : `{"status":"success","data":${text},"id":${JSON.stringify(request.id)}}`;
     } catch (error) {
       this.#fail(c, slot, request, error, started);
       return;

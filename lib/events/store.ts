@@ -13,6 +13,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { badRequest, OrchestratorError } from "../errors.ts";
 import {
   EVENT_CATEGORIES,
+  type EventCategory,
   type EventName,
   type EventQuery,
   type EventSink,
@@ -23,6 +24,7 @@ import { openDatabase, type SyncLevel, writeError } from "./database.ts";
 import { normalizeQuery, parseIsoTimestamp } from "./query.ts";
 import { type IdRange, idRange, planCount, planSelect, type QueryFilters } from "./plan.ts";
 import { encodeEventDataFast } from "./serialize.ts";
+import { isoTime } from "../iso_time.ts";
 
 /** Default time between background flushes, in milliseconds. */
 export const DEFAULT_FLUSH_INTERVAL_MS = 25;
@@ -60,8 +62,17 @@ export interface EventStoreOptions {
   onError?: (error: OrchestratorError) => void;
 }
 
+/**
+ * A buffered event as it will be inserted: flat, holding only strings and
+ * numbers (no reference to the caller's data or the returned event), so the
+ * buffer keeps few live objects between flushes.
+ */
 interface Pending {
-  event: OrchestratorEvent;
+  id: number;
+  name: EventName;
+  category: EventCategory;
+  agent: string | null;
+  timestamp: string;
   json: string;
 }
 
@@ -222,7 +233,14 @@ export class EventStore implements EventSink {
       data: encoded.data ?? JSON.parse(json),
     };
     this.#nextId++;
-    this.#buffer.push({ event: stored, json });
+    this.#buffer.push({
+      id: stored.id,
+      name: stored.event_name,
+      category: stored.category,
+      agent: stored.agent_name,
+      timestamp: stored.timestamp,
+      json,
+    });
     if (this.#buffer.length >= this.#maxBatch && this.#failures === 0) {
       this.#flushQuietly();
     } else if (this.#buffer.length > this.#maxBuffered) {
@@ -355,7 +373,7 @@ export class EventStore implements EventSink {
       ms = Date.parse(iso);
     }
     if (ms > this.#lastMs) {
-      this.#lastIso = iso ?? new Date(ms).toISOString();
+      this.#lastIso = iso ?? isoTime(ms);
       this.#lastMs = ms;
     }
     return this.#lastIso;
@@ -380,27 +398,27 @@ export class EventStore implements EventSink {
     let i = 0;
     for (; i + INSERT_ROWS <= buffer.length; i += INSERT_ROWS) {
       for (let j = 0; j < INSERT_ROWS; j++) {
-        const { event, json } = buffer[i + j];
+        const event = buffer[i + j];
         const at = j * 6;
         params[at] = event.id;
-        params[at + 1] = event.event_name;
+        params[at + 1] = event.name;
         params[at + 2] = event.category;
-        params[at + 3] = event.agent_name;
+        params[at + 3] = event.agent;
         params[at + 4] = event.timestamp;
-        params[at + 5] = json;
+        params[at + 5] = event.json;
       }
       this.#insertMany.run(...params);
     }
     params.fill(null); // hold no event text between flushes
     for (; i < buffer.length; i++) {
-      const { event, json } = buffer[i];
+      const event = buffer[i];
       this.#insert.run(
         event.id,
-        event.event_name,
+        event.name,
         event.category,
-        event.agent_name,
+        event.agent,
         event.timestamp,
-        json,
+        event.json,
       );
     }
   }

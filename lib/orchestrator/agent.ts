@@ -1,14 +1,16 @@
 /**
  * The orchestrator's record of one agent and one of its processes, and the
- * pure views of them (`ps` row, heartbeat, UTCP result).
+ * pure views of them (UTCP result, settled states); `ps` and `status` views
+ * are in status_view.ts.
  *
  * @module
  */
 
 import type { AgentConfig } from "../config/types.ts";
-import type { AgentSummary, UtcpResult } from "../agent/info.ts";
+import type { UtcpResult } from "../agent/info.ts";
 import type { AgentState } from "../agent/state.ts";
-import { type ExitInfo, restartsInWindow } from "../agent/restart.ts";
+import type { ExitInfo } from "../agent/restart.ts";
+import type { StatusPieces } from "./status_view.ts";
 import type { AgentProcess } from "../agent/process.ts";
 import type { LineRing } from "../agent/ring.ts";
 import type { RotatingFile } from "../agent/logfile.ts";
@@ -67,28 +69,8 @@ export interface Agent {
   failCode: 400 | 409;
   /** True once a process was spawned since the agent was last queued. */
   ran: boolean;
-}
-
-/** The `ps` row of an agent. */
-export function summarize(agent: Agent, now: number): AgentSummary {
-  const run = agent.run;
-  return {
-    name: agent.config.name,
-    state: agent.state,
-    pid: run?.proc.pid ?? null,
-    kind: agent.config.kind,
-    restarts: restartsInWindow(agent.restartTimes, agent.config.restart_window, now),
-    uptime_seconds: run === null ? null : round3((now - run.startedAt) / 1000),
-  };
-}
-
-/** Last time the agent was seen alive and passing its probe. */
-export function heartbeat(agent: Agent, now: number): number | null {
-  if (agent.run === null) return agent.lastHeartbeat;
-  const probe = agent.config.readiness;
-  if (agent.state === "running") return now;
-  if (agent.state === "ready" && probe?.log_pattern !== null) return now;
-  return agent.lastHeartbeat;
+  /** Serialised parts of its `status` record (see status_view.ts). */
+  statusPieces: StatusPieces | null;
 }
 
 /** The UTCP result of a run that ended. */
@@ -128,6 +110,7 @@ export function newAgent(config: AgentConfig, index: number): Agent {
     callWaiters: [],
     failCode: 409,
     ran: false,
+    statusPieces: null,
   };
 }
 
@@ -144,11 +127,6 @@ export function describeExit(exit: ExitInfo): string {
 /** Lines back to text, each ending with a newline. */
 export function joinLines(lines: string[]): string {
   return lines.length === 0 ? "" : lines.join("\n") + "\n";
-}
-
-/** ISO 8601 of a time in ms. */
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /** Rounds to milliseconds (3 decimals). */

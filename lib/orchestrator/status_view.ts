@@ -1,0 +1,181 @@
+/**
+ * The `ps` row and `status` record of an agent, as objects (the library API)
+ * and as JSON text (the control socket's answers).
+ *
+ * The text form is what a polling client costs the orchestrator, so it is
+ * built from pieces cached per agent: everything in a status record except
+ * `restarts`, `uptime_seconds` and `last_heartbeat` changes only when the
+ * agent changes (state, process, exit, reason, backoff deadline), and is
+ * serialised once then. Per request only the three time-dependent values are
+ * formatted. The text is byte for byte `JSON.stringify` of the object form
+ * (same keys, same order); tests hold the two together.
+ *
+ * @example
+ * ```ts
+ * const now = Date.now();
+ * const text = statusText(agent, now);
+ * // text === JSON.stringify(statusObject(agent, now))
+ * ```
+ *
+ * @module
+ */
+
+import type { AgentStatus, AgentSummary } from "../agent/info.ts";
+import type { AgentState } from "../agent/state.ts";
+import { type ExitInfo, restartsInWindow } from "../agent/restart.ts";
+import { isoTime } from "../iso_time.ts";
+import { type Agent, round3 } from "./agent.ts";
+
+/**
+ * The serialised parts of one agent's record, valid while the fields they
+ * were built from are unchanged (compared on every use, so no code path has
+ * to remember to invalidate them).
+ */
+export interface StatusPieces {
+  readonly state: AgentState;
+  readonly pid: number | null;
+  readonly startedAt: number | null;
+  readonly lastExit: ExitInfo | null;
+  readonly reason: string | null;
+  readonly nextStartAt: number | null;
+  /** `{"name":…,"state":…,"pid":…,"kind":…,"restarts":` */
+  readonly head: string;
+  /** `,"agent_name":…,"description":…,"last_heartbeat":` */
+  readonly middle: string;
+  /** `,"started_at":…,"last_exit_code":…, … ,"next_start_at":…}` */
+  readonly tail: string;
+}
+
+/** Last time the agent was seen alive and passing its probe. */
+export function heartbeat(agent: Agent, now: number): number | null {
+  if (agent.run === null) return agent.lastHeartbeat;
+  const probe = agent.config.readiness;
+  if (agent.state === "running") return now;
+  if (agent.state === "ready" && probe?.log_pattern !== null) return now;
+  return agent.lastHeartbeat;
+}
+
+function uptime(agent: Agent, now: number): number | null {
+  return agent.run === null ? null : round3((now - agent.run.startedAt) / 1000);
+}
+
+function restarts(agent: Agent, now: number): number {
+  return restartsInWindow(agent.restartTimes, agent.config.restart_window, now);
+}
+
+function nextStart(agent: Agent): string | null {
+  return agent.state === "backoff" && agent.nextStartAt !== null
+    ? isoTime(agent.nextStartAt)
+    : null;
+}
+
+/** The `ps` row of an agent. */
+export function summaryObject(agent: Agent, now: number): AgentSummary {
+  return {
+    name: agent.config.name,
+    state: agent.state,
+    pid: agent.run?.proc.pid ?? null,
+    kind: agent.config.kind,
+    restarts: restarts(agent, now),
+    uptime_seconds: uptime(agent, now),
+  };
+}
+
+/** The `status <agent>` record of an agent. */
+export function statusObject(agent: Agent, now: number): AgentStatus {
+  const beat = heartbeat(agent, now);
+  return {
+    ...summaryObject(agent, now),
+    agent_name: agent.config.name,
+    description: agent.config.description,
+    last_heartbeat: beat === null ? null : isoTime(beat),
+    started_at: agent.startedAt === null ? null : isoTime(agent.startedAt),
+    last_exit_code: agent.lastExit?.code ?? null,
+    last_signal: agent.lastExit?.signal ?? null,
+    reason: agent.reason,
+    autostart: agent.config.autostart,
+    depends_on: { ...agent.config.depends_on },
+    next_start_at: nextStart(agent),
+  };
+}
+
+/** An object's JSON without its closing brace. */
+function open(value: Record<string, unknown>): string {
+  return JSON.stringify(value).slice(0, -1);
+}
+
+/** An object's JSON without its opening brace. */
+function close(value: Record<string, unknown>): string {
+  return JSON.stringify(value).slice(1);
+}
+
+/** The agent's cached pieces, rebuilt when a field they show has changed. */
+function pieces(agent: Agent): StatusPieces {
+  const cached = agent.statusPieces;
+  const pid = agent.run?.proc.pid ?? null;
+  if (
+    cached !== null && cached.state === agent.state && cached.pid === pid &&
+    cached.startedAt === agent.startedAt && cached.lastExit === agent.lastExit &&
+    cached.reason === agent.reason && cached.nextStartAt === agent.nextStartAt
+  ) {
+    return cached;
+  }
+  const config = agent.config;
+  const built: StatusPieces = {
+    state: agent.state,
+    pid,
+    startedAt: agent.startedAt,
+    lastExit: agent.lastExit,
+    reason: agent.reason,
+    nextStartAt: agent.nextStartAt,
+    head: open({ name: config.name, state: agent.state, pid, kind: config.kind }) +
+      ',"restarts":',
+    middle: "," +
+      open({ agent_name: config.name, description: config.description }).slice(1) +
+      ',"last_heartbeat":',
+    tail: "," + close({
+      started_at: agent.startedAt === null ? null : isoTime(agent.startedAt),
+      last_exit_code: agent.lastExit?.code ?? null,
+      last_signal: agent.lastExit?.signal ?? null,
+      reason: agent.reason,
+      autostart: config.autostart,
+      depends_on: config.depends_on,
+      next_start_at: nextStart(agent),
+    }),
+  };
+  agent.statusPieces = built;
+  return built;
+}
+
+/** `JSON.stringify(summaryObject(agent, now))`, from cached pieces. */
+export function summaryText(agent: Agent, now: number): string {
+  return pieces(agent).head + restarts(agent, now) + ',"uptime_seconds":' + uptime(agent, now) +
+    "}";
+}
+
+/**
+ * `JSON.stringify(statusObject(agent, now))`, from cached pieces. `nowIso`
+ * is `isoTime(now)`, formatted once per request for every agent.
+ */
+export function statusText(agent: Agent, now: number, nowIso = isoTime(now)): string {
+  const p = pieces(agent);
+  const beat = heartbeat(agent, now);
+  const beatText = beat === null ? "null" : `"${beat === now ? nowIso : isoTime(beat)}"`;
+  return p.head + restarts(agent, now) + ',"uptime_seconds":' + uptime(agent, now) +
+    p.middle + beatText + p.tail;
+}
+
+/**
+ * `{"agents":[…]}` of every agent's summary (`ps`) or status text. Built by
+ * concatenation: V8 keeps it as a rope that the frame encoder flattens once,
+ * which allocates less than collecting parts and joining them.
+ */
+export function agentsText(agents: readonly Agent[], now: number, status: boolean): string {
+  const nowIso = status ? isoTime(now) : "";
+  let text = '{"agents":[';
+  for (let i = 0; i < agents.length; i++) {
+    if (i > 0) text += ",";
+    text += status ? statusText(agents[i], now, nowIso) : summaryText(agents[i], now);
+  }
+  return text + "]}";
+}

@@ -1,0 +1,127 @@
+/** The `ps`/`status` text views equal JSON.stringify of the object views, through every change. */
+
+import assert from "node:assert/strict";
+import { withDefaults } from "../../lib/config/defaults.ts";
+import { newAgent, type Run } from "../../lib/orchestrator/agent.ts";
+import {
+  agentsText,
+  statusObject,
+  statusText,
+  summaryObject,
+  summaryText,
+} from "../../lib/orchestrator/status_view.ts";
+import type { AgentProcess } from "../../lib/agent/process.ts";
+
+function agentsOf() {
+  const config = withDefaults(
+    {
+      agents: [
+        { name: "db", tool_call_template: { command: "true" } },
+        {
+          name: 'web "quoted" ü',
+          description: "Serves\nHTTP — ✓",
+          kind: "service",
+          autostart: false,
+          restart_window: 60,
+          depends_on: { db: "ready" },
+          readiness: { log_pattern: "listening" },
+          tool_call_template: { command: "true" },
+        },
+        { name: "job", kind: "task", tool_call_template: { command: "true" } },
+      ],
+    } as Parameters<typeof withDefaults>[0],
+  );
+  return config.agents.map((c, i) => newAgent(c, i));
+}
+
+function runOf(pid: number, startedAt: number): Run {
+  const proc: AgentProcess = { pid, exited: new Promise(() => {}), stdout: null, stderr: null };
+  return {
+    proc,
+    startedAt,
+    outMark: 0,
+    errMark: 0,
+    drained: Promise.resolve(),
+    handled: Promise.resolve(),
+    timedOut: false,
+    probeFailure: null,
+    timers: [],
+    probeFailures: 0,
+  };
+}
+
+function assertSame(agents: ReturnType<typeof agentsOf>, now: number, step: string) {
+  for (const a of agents) {
+    assert.equal(summaryText(a, now), JSON.stringify(summaryObject(a, now)), `${step}: ps row`);
+    assert.equal(statusText(a, now), JSON.stringify(statusObject(a, now)), `${step}: status`);
+  }
+  assert.equal(
+    agentsText(agents, now, false),
+    JSON.stringify({ agents: agents.map((a) => summaryObject(a, now)) }),
+    `${step}: ps answer`,
+  );
+  assert.equal(
+    agentsText(agents, now, true),
+    JSON.stringify({ agents: agents.map((a) => statusObject(a, now)) }),
+    `${step}: status answer`,
+  );
+}
+
+Deno.test("status view: text equals JSON.stringify of the objects in every state it passes", () => {
+  const agents = agentsOf();
+  const [db, web, job] = agents;
+  let now = Date.UTC(2026, 10, 21, 7, 0, 0, 5);
+  assertSame(agents, now, "all stopped");
+
+  db.state = "running";
+  db.run = runOf(1001, now);
+  db.startedAt = now;
+  now += 1234.5678;
+  assertSame(agents, now, "db running");
+
+  web.state = "ready";
+  web.run = runOf(1002, now - 10);
+  web.startedAt = now - 10;
+  web.lastHeartbeat = now - 5;
+  web.restartTimes = [now - 120_000, now - 1_000];
+  assertSame(agents, now, "web ready, one restart in the window");
+
+  now += 59_000; // the old restart stays out, the recent one ages out of the window later
+  assertSame(agents, now, "a minute on");
+
+  job.state = "failed";
+  job.lastExit = { code: 3, signal: null };
+  job.reason = "exited with code 3";
+  job.startedAt = now - 50;
+  assertSame(agents, now, "job failed");
+
+  job.state = "backoff";
+  job.nextStartAt = now + 2_000;
+  job.reason = 'backoff after "exit 3"';
+  assertSame(agents, now, "job in backoff");
+
+  db.state = "stopped";
+  db.run = null;
+  db.lastExit = { code: null, signal: "SIGTERM" };
+  db.lastHeartbeat = now;
+  assertSame(agents, now + 1, "db stopped by signal");
+
+  db.state = "running";
+  db.run = runOf(2001, now + 2);
+  db.startedAt = now + 2;
+  assertSame(agents, now + 3, "db restarted with a new pid");
+});
+
+Deno.test("status view: pieces are cached while nothing shown changes, rebuilt when something does", () => {
+  const [db] = agentsOf();
+  const now = Date.UTC(2026, 10, 21, 8, 0, 0, 0);
+  db.state = "running";
+  db.run = runOf(77, now);
+  statusText(db, now);
+  const first = db.statusPieces;
+  statusText(db, now + 10);
+  assert.equal(db.statusPieces, first, "same pieces for a later request");
+  db.reason = "manual";
+  assert.equal(statusText(db, now + 20), JSON.stringify(statusObject(db, now + 20)));
+  assert.notEqual(db.statusPieces, first, "rebuilt after the reason changed");
+});
