@@ -9,6 +9,13 @@
 
 import { exitFailure, startDaemon, within } from "./measure/child.ts";
 import { ControlClient } from "../lib/control/client.ts";
+import {
+  closedLoopRate,
+  encodeRequestFrame,
+  FramedClient,
+  sequentialLatencies,
+} from "./measure/framed_client.ts";
+import { PERSISTENT_WARMUP, THROUGHPUT_COMMAND } from "./plan.ts";
 import { descendants, isAlive, killLeftovers, signalPid, waitGone } from "./measure/proc.ts";
 import {
   agentArgv,
@@ -72,7 +79,9 @@ export function orchestratorArgv(root: string): string[] {
 /** The orchestrator, run from repo `root` with scratch folder `dir`. */
 export class Orchestrator implements SystemUnderTest {
   readonly system = "orchestrator" as const;
-  readonly persistentLabel = "`ps` over one UNIX-socket connection, framed JSON (SPEC §5)";
+  readonly persistentLabel =
+    "`status` (all agents) over one UNIX-socket connection, framed JSON (SPEC §5), " +
+    "lean measuring client (bench/measure/framed_client.ts)";
   readonly stopLabel = "SIGTERM to the orchestrator (stops every agent, then exits)";
   #root: string;
   #dir: string;
@@ -87,6 +96,22 @@ export class Orchestrator implements SystemUnderTest {
 
   get #sock(): string {
     return `${this.#dir}/o.sock`;
+  }
+
+  /** Scratch folder of this system (the IPC floor puts its socket there). */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /** Body size in bytes of the running orchestrator's answer to `command` (no args). */
+  async answerBytes(command: string): Promise<number> {
+    const c = await FramedClient.connect(this.#sock);
+    try {
+      await c.call(encodeRequestFrame({ command }));
+      return c.lastAnswerBytes;
+    } finally {
+      c.close();
+    }
   }
 
   /** How the executable is run (for the notes). */
@@ -167,44 +192,27 @@ export class Orchestrator implements SystemUnderTest {
     return { argv: [...orchestratorArgv(this.#root), "ps", "--socket", this.#sock] };
   }
 
-  async persistentStatus(count: number): Promise<number[]> {
-    const c = await ControlClient.connect(this.#sock);
-    try {
-      await c.request("ps");
-      const out: number[] = [];
-      for (let i = 0; i < count; i++) {
-        const t = performance.now();
-        const r = await c.request("ps");
-        out.push((performance.now() - t) * 1e6);
-        if (r.status !== "success") throw new Error(`ps answered ${r.code}: ${r.error}`);
-      }
-      return out;
-    } finally {
-      c.close();
-    }
+  /**
+   * `count` sequential `status` calls (all agents), after one validated call
+   * and {@link PERSISTENT_WARMUP} untimed ones.
+   */
+  persistentStatus(count: number): Promise<number[]> {
+    return sequentialLatencies(
+      this.#sock,
+      encodeRequestFrame({ command: "status" }),
+      count,
+      PERSISTENT_WARMUP,
+    );
   }
 
-  async throughput(connections: number, ms: number): Promise<number | null> {
-    const clients: ControlClient[] = [];
-    try {
-      for (let i = 0; i < connections; i++) clients.push(await ControlClient.connect(this.#sock));
-      await Promise.all(clients.map((c) => c.request("ps")));
-      let done = 0;
-      let failed = 0;
-      const t0 = performance.now();
-      const end = t0 + ms;
-      await Promise.all(clients.map(async (c) => {
-        while (performance.now() < end) {
-          const r = await c.request("ps");
-          if (r.status === "success") done++;
-          else failed++;
-        }
-      }));
-      if (failed > 0) throw new Error(`${failed} of ${done + failed} requests failed`);
-      return done / ((performance.now() - t0) / 1000);
-    } finally {
-      for (const c of clients) c.close();
-    }
+  /** Closed loop of `connections` lean clients sending {@link THROUGHPUT_COMMAND}. */
+  throughput(connections: number, ms: number): Promise<number | null> {
+    return closedLoopRate(
+      this.#sock,
+      encodeRequestFrame({ command: THROUGHPUT_COMMAND }),
+      connections,
+      ms,
+    );
   }
 
   stopAll(): Promise<void> {

@@ -38,6 +38,21 @@ export interface Plan {
   budgetMs: number;
 }
 
+/**
+ * The orchestrator's command in the throughput figure: `status` (all agents),
+ * the same as the persistent-client figure, so both control figures mean one
+ * thing (`ps` answers a shorter list and is a little cheaper).
+ */
+export const THROUGHPUT_COMMAND: "status" | "ps" = "status";
+
+/**
+ * Untimed calls before the orchestrator's persistent-client figure and the
+ * IPC floor's (the same for both): a fresh client or server runs its first
+ * few hundred calls in V8's interpreter, which would otherwise skew p50 by
+ * tens of µs.
+ */
+export const PERSISTENT_WARMUP = 300;
+
 const TIMING: ScenarioTiming = { pollMs: 50, crashPollMs: 1, timeoutMs: 120_000 };
 
 /** The plan of `mode`. */

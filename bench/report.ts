@@ -107,12 +107,13 @@ function targetCells(row: Row): [string, string] {
 }
 
 /**
- * The compact table for the README (pure): rows with a target, and rows
- * measured for a peer too, except PSS (the full report has it).
+ * The compact table for the README (pure): rows with a target, the IPC
+ * floor rows (what the control figures are read against), and rows measured
+ * for a peer too, except PSS (the full report has it).
  */
 export function readmeTable(figures: readonly Figure[]): string[] {
   const keep = (r: Row) =>
-    targetFor(r.name) !== null ||
+    targetFor(r.name) !== null || r.name.startsWith("IPC floor") ||
     (!r.name.startsWith("daemon PSS") && (r.values.supervisord ?? r.values.pm2) !== undefined);
   const rows = rowsOf(figures).filter(keep).map((r) => {
     const q = ratio(r);

@@ -11,8 +11,10 @@ import type { BenchOptions, Figure } from "./figure.ts";
 import { sleep } from "./measure/child.ts";
 import { timeCli } from "./measure/cli_timing.ts";
 import { median, summarize } from "./measure/percentiles.ts";
+import { measureIpcFloor } from "./measure/ipc_floor.ts";
 import { cpuNs } from "./measure/proc.ts";
-import type { Plan } from "./plan.ts";
+import { Orchestrator } from "./orchestrator_system.ts";
+import { PERSISTENT_WARMUP, type Plan, THROUGHPUT_COMMAND } from "./plan.ts";
 import type { Failure } from "./report.ts";
 import { bringUp, crashRestart, daemonMemory, loggingCase, stopAll } from "./scenarios.ts";
 import type { SystemUnderTest } from "./system.ts";
@@ -114,11 +116,53 @@ export async function measureSystem(
             `min ${r.minMs.toFixed(1)} / max ${r.maxMs.toFixed(1)} ms`,
         });
       });
+      // The IPC floor, measured right before the orchestrator's persistent and throughput
+      // steps (same moment, same load); its rows are added after them.
+      const floor: Omit<Figure, "system">[] = [];
+      if (sut instanceof Orchestrator) {
+        await step(ctx, sut, "IPC floor", async () => {
+          const answerBytes = await sut.answerBytes("status");
+          const r = await measureIpcFloor({
+            dir: sut.dir,
+            answerBytes,
+            calls: plan.persistentCalls,
+            warmup: PERSISTENT_WARMUP,
+            connections: plan.throughputConnections,
+            ms: plan.throughputMs,
+          });
+          const s = summarize(r.latenciesNs.map((ns) => ns / 1000));
+          const what = `${FLOOR_NOTE}; bench/measure/floor_server.ts answers every frame with ` +
+            `one fixed ${answerBytes}-byte success frame (the size of the orchestrator's ` +
+            `\`status\` answer), measured right before the orchestrator's steps`;
+          floor.push({
+            name: "IPC floor p50",
+            value: s.p50,
+            unit: "µs",
+            lowerIsBetter: true,
+            note: `${what}; ${s.n} sequential calls after ${PERSISTENT_WARMUP} untimed; min ${
+              s.min.toFixed(0)
+            } / p90 ${s.p90.toFixed(0)} / max ${s.max.toFixed(0)} µs`,
+          });
+          floor.push({ name: "IPC floor p99", value: s.p99, unit: "µs", lowerIsBetter: true });
+          floor.push({
+            name: `IPC floor throughput, ${plan.throughputConnections} connections`,
+            value: r.rps,
+            unit: "req/s",
+            lowerIsBetter: false,
+            note: `the same ${plan.throughputConnections} lean clients, closed loop, ${
+              plan.throughputMs / 1000
+            } s; floor server CPU ${
+              r.serverCpuPct === null ? "?" : r.serverCpuPct.toFixed(0)
+            }% of a core meanwhile`,
+          });
+        });
+      }
       await step(ctx, sut, "persistent status", async () => {
         const s = summarize(
           (await sut.persistentStatus(plan.persistentCalls)).map((ns) => ns / 1000),
         );
-        const note = `${sut.persistentLabel}; ${s.n} sequential calls, ${n} agents; ` +
+        const warm = sut instanceof Orchestrator ? ` after ${PERSISTENT_WARMUP} untimed` : "";
+        const note = `${sut.persistentLabel}; ${s.n} sequential calls${warm}, ${n} agents; ` +
           `min ${s.min.toFixed(0)} / p90 ${s.p90.toFixed(0)} / max ${s.max.toFixed(0)} µs`;
         add({ name: "persistent status p50", value: s.p50, unit: "µs", lowerIsBetter: true, note });
         add({ name: "persistent status p99", value: s.p99, unit: "µs", lowerIsBetter: true });
@@ -132,16 +176,22 @@ export async function measureSystem(
         const busy = cpu0 === null || cpu1 === null
           ? "?"
           : ((cpu1 - cpu0) / 1e6 / (performance.now() - t0) * 100).toFixed(0);
+        const what = sut instanceof Orchestrator
+          ? `\`${THROUGHPUT_COMMAND}\` (all ${n} agents) from ${plan.throughputConnections} ` +
+            `lean clients (bench/measure/framed_client.ts) in one Deno process`
+          : `status of all ${n} agents, clients in one ${
+            sut.system === "pm2" ? "node" : "Deno"
+          } process`;
         add({
           name: `throughput, ${plan.throughputConnections} connections`,
           value: rps,
           unit: "req/s",
           lowerIsBetter: false,
-          note: `status of all ${n} agents, closed loop, ${plan.throughputMs / 1000} s, ` +
-            `clients in one ${sut.system === "pm2" ? "node" : "Deno"} process; ` +
+          note: `${what}, closed loop, ${plan.throughputMs / 1000} s; ` +
             `daemon CPU ${busy}% of a core meanwhile`,
         });
       });
+      for (const f of floor) add(f);
       await step(ctx, sut, "crash → restarted", async () => {
         const ms = await crashRestart(sut, n, plan.crashReps, t);
         add({
@@ -292,6 +342,11 @@ export async function measureExtras(plan: Plan, ctx: RunContext): Promise<void> 
   }
 }
 
+/** What the IPC floor rows are (figure notes and method notes). */
+export const FLOOR_NOTE =
+  "IPC floor = the same client against a server that does nothing but answer: what any server " +
+  "costs on this machine";
+
 /** The method notes printed under the report. */
 export const METHOD_NOTES = [
   "Each scenario starts its daemon cold from a config written to the scratch folder ($S) and ends it by pid " +
@@ -303,6 +358,13 @@ export const METHOD_NOTES = [
   "Stop of all agents is not the same action everywhere: supervisord `supervisorctl stop all` and PM2 " +
   "`pm2 stop all` keep the daemon; the orchestrator has no stop-all command, so SIGTERM makes it stop every " +
   "agent and exit. Each is timed until the system reports all stopped (orchestrator: exited) and every agent pid is gone.",
+  "Persistent status and throughput (orchestrator): `status` of all agents through a lean measuring " +
+  "client (bench/measure/framed_client.ts: pre-encoded request frame, answer read by its header and " +
+  "byte-checked for success, only the first answer JSON-parsed), so the figures measure the server, " +
+  `like wrk for HTTP; ${PERSISTENT_WARMUP} untimed calls first. Peers are measured with their own clients.`,
+  `${FLOOR_NOTE}. A bare Deno server (bench/measure/floor_server.ts) answering a fixed success frame ` +
+  "the size of the orchestrator's `status` answer, with the same client and call counts, right before " +
+  "the orchestrator's persistent and throughput steps; informational, no target.",
   "RSS/PSS are of the daemon process alone (supervisord, PM2 God daemon, orchestrator's deno process).",
   "Figures for event store and validate come from bench/event_store_bench.ts and bench/validate_bench.ts " +
   "(orchestrator only; no peer equivalent).",

@@ -84,6 +84,9 @@ Deno.test("targets: lookup, unit conversion, met or not", () => {
   assert.equal(meets(t, 61, "µs"), false);
   assert.equal(meets(t, 1, "MiB"), null);
   assert.equal(targetFor("bring-up of 100 sleep agents"), null);
+  // The IPC floor is informational: no target, even for its throughput row.
+  assert.equal(targetFor("IPC floor p50"), null);
+  assert.equal(targetFor("IPC floor throughput, 50 connections"), null);
   assert.equal(meets(targetFor("validate a 5,000-agent config")!, 1, "s"), false);
   assert.equal(meets(targetFor("event store: append rate (file)")!, 60_000, "events/s"), true);
   assert.equal(targetFor("event store: longest append"), null);
@@ -138,6 +141,13 @@ Deno.test("renderReport: tables, n/a cells, target column, failures and README s
     ...FIGS,
     { name: "daemon PSS, 0 agents", system: "pm2", value: 30, unit: "MiB", lowerIsBetter: true },
     {
+      name: "IPC floor p50",
+      system: "orchestrator",
+      value: 48.2,
+      unit: "µs",
+      lowerIsBetter: true,
+    },
+    {
       name: "event store: count",
       system: "orchestrator",
       value: 3,
@@ -147,6 +157,7 @@ Deno.test("renderReport: tables, n/a cells, target column, failures and README s
   ]).join("\n");
   assert.match(readme, /daemon RSS, 0 agents/);
   assert.doesNotMatch(readme, /daemon PSS|event store: count/);
+  assert.match(readme, /\| IPC floor p50 \| 48\.2 µs \| n\/a \| n\/a \| {2}\| {2}\|/);
   assert.match(
     readme,
     /\| bring-up of 500 sleep agents \| 0\.400 s \| 4\.80 s \| 3\.20 s \| 0\.125× \| ≤ 0\.5 s \|/,
