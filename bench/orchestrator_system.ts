@@ -9,12 +9,8 @@
 
 import { exitFailure, startDaemon, within } from "./measure/child.ts";
 import { ControlClient } from "../lib/control/client.ts";
-import {
-  closedLoopRate,
-  encodeRequestFrame,
-  FramedClient,
-  sequentialLatencies,
-} from "./measure/framed_client.ts";
+import { encodeRequestFrame, FramedClient } from "./measure/framed_client.ts";
+import { latenciesInProcess, rateInProcess } from "./measure/client_process.ts";
 import { PERSISTENT_WARMUP, THROUGHPUT_COMMAND } from "./plan.ts";
 import { descendants, isAlive, killLeftovers, signalPid, waitGone } from "./measure/proc.ts";
 import {
@@ -197,22 +193,12 @@ export class Orchestrator implements SystemUnderTest {
    * and {@link PERSISTENT_WARMUP} untimed ones.
    */
   persistentStatus(count: number): Promise<number[]> {
-    return sequentialLatencies(
-      this.#sock,
-      encodeRequestFrame({ command: "status" }),
-      count,
-      PERSISTENT_WARMUP,
-    );
+    return latenciesInProcess(this.#sock, { command: "status" }, count, PERSISTENT_WARMUP);
   }
 
   /** Closed loop of `connections` lean clients sending {@link THROUGHPUT_COMMAND}. */
   throughput(connections: number, ms: number): Promise<number | null> {
-    return closedLoopRate(
-      this.#sock,
-      encodeRequestFrame({ command: THROUGHPUT_COMMAND }),
-      connections,
-      ms,
-    );
+    return rateInProcess(this.#sock, { command: THROUGHPUT_COMMAND }, connections, ms);
   }
 
   stopAll(): Promise<void> {

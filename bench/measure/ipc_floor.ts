@@ -10,7 +10,7 @@
  */
 
 import { exitFailure, pollUntil, startDaemon, within } from "./child.ts";
-import { closedLoopRate, encodeRequestFrame, sequentialLatencies } from "./framed_client.ts";
+import { latenciesInProcess, rateInProcess } from "./client_process.ts";
 import { cpuNs, signalPid } from "./proc.ts";
 
 const SCRIPT = new URL("./floor_server.ts", import.meta.url).pathname;
@@ -123,17 +123,17 @@ export async function measureIpcFloor(options: {
     logFile: `${options.dir}/floor.log`,
   });
   try {
-    // Any request frame will do: the floor server answers without reading it.
-    const frame = encodeRequestFrame({ command: "status" });
-    const latenciesNs = await sequentialLatencies(
+    // Any request will do: the floor server answers without reading it.
+    const request = { command: "status" };
+    const latenciesNs = await latenciesInProcess(
       server.path,
-      frame,
+      request,
       options.calls,
       options.warmup ?? 0,
     );
     const cpu0 = cpuNs(server.pid);
     const t0 = performance.now();
-    const rps = await closedLoopRate(server.path, frame, options.connections, options.ms);
+    const rps = await rateInProcess(server.path, request, options.connections, options.ms);
     const cpu1 = cpuNs(server.pid);
     const serverCpuPct = cpu0 === null || cpu1 === null
       ? null
