@@ -7,6 +7,8 @@ import { type ConfigInput, withDefaults } from "../../lib/config/defaults.ts";
 import { EventStore } from "../../lib/events/store.ts";
 import type { EventName, OrchestratorEvent } from "../../lib/events/event.ts";
 import { Orchestrator } from "../../lib/orchestrator.ts";
+import type { Run } from "../../lib/orchestrator/agent.ts";
+import type { AgentProcess } from "../../lib/agent/process.ts";
 
 /** An orchestrator under test. `close()` shuts it down and removes the temp dir. */
 export interface Harness {
@@ -130,4 +132,21 @@ export function killAll(pids: number[], marker: string): void {
 /** A `sh -c` agent template. */
 export function sh(script: string, extra: Record<string, unknown> = {}) {
   return { command: "sh", args: ["-c", script], ...extra };
+}
+
+/** A run record for pure tests (no process behind `pid`; `exited` never settles). */
+export function runOf(startedAt: number, pid = 4242): Run {
+  const proc: AgentProcess = { pid, exited: new Promise(() => {}), stdout: null, stderr: null };
+  return {
+    proc,
+    startedAt,
+    outMark: 0,
+    errMark: 0,
+    drained: Promise.resolve(),
+    handled: Promise.resolve(),
+    timedOut: false,
+    probeFailure: null,
+    timers: [],
+    probeFailures: 0,
+  };
 }

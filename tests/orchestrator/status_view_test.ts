@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { withDefaults } from "../../lib/config/defaults.ts";
-import { newAgent, type Run } from "../../lib/orchestrator/agent.ts";
+import { newAgent } from "../../lib/orchestrator/agent.ts";
 import {
   agentsText,
   statusObject,
@@ -10,7 +10,7 @@ import {
   summaryObject,
   summaryText,
 } from "../../lib/orchestrator/status_view.ts";
-import type { AgentProcess } from "../../lib/agent/process.ts";
+import { runOf } from "./_helpers.ts";
 
 function agentsOf() {
   const config = withDefaults(
@@ -32,22 +32,6 @@ function agentsOf() {
     } as Parameters<typeof withDefaults>[0],
   );
   return config.agents.map((c, i) => newAgent(c, i));
-}
-
-function runOf(pid: number, startedAt: number): Run {
-  const proc: AgentProcess = { pid, exited: new Promise(() => {}), stdout: null, stderr: null };
-  return {
-    proc,
-    startedAt,
-    outMark: 0,
-    errMark: 0,
-    drained: Promise.resolve(),
-    handled: Promise.resolve(),
-    timedOut: false,
-    probeFailure: null,
-    timers: [],
-    probeFailures: 0,
-  };
 }
 
 function assertSame(agents: ReturnType<typeof agentsOf>, now: number, step: string) {
@@ -74,13 +58,13 @@ Deno.test("status view: text equals JSON.stringify of the objects in every state
   assertSame(agents, now, "all stopped");
 
   db.state = "running";
-  db.run = runOf(1001, now);
+  db.run = runOf(now, 1001);
   db.startedAt = now;
   now += 1234.5678;
   assertSame(agents, now, "db running");
 
   web.state = "ready";
-  web.run = runOf(1002, now - 10);
+  web.run = runOf(now - 10, 1002);
   web.startedAt = now - 10;
   web.lastHeartbeat = now - 5;
   web.restartTimes = [now - 120_000, now - 1_000];
@@ -107,7 +91,7 @@ Deno.test("status view: text equals JSON.stringify of the objects in every state
   assertSame(agents, now + 1, "db stopped by signal");
 
   db.state = "running";
-  db.run = runOf(2001, now + 2);
+  db.run = runOf(now + 2, 2001);
   db.startedAt = now + 2;
   assertSame(agents, now + 3, "db restarted with a new pid");
 });
@@ -116,7 +100,7 @@ Deno.test("status view: pieces are cached while nothing shown changes, rebuilt w
   const [db] = agentsOf();
   const now = Date.UTC(2026, 10, 21, 8, 0, 0, 0);
   db.state = "running";
-  db.run = runOf(77, now);
+  db.run = runOf(now, 77);
   statusText(db, now);
   const first = db.statusPieces;
   statusText(db, now + 10);

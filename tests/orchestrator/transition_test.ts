@@ -2,10 +2,10 @@
 
 import assert from "node:assert/strict";
 import { withDefaults } from "../../lib/config/defaults.ts";
-import { newAgent, type Run } from "../../lib/orchestrator/agent.ts";
+import { newAgent } from "../../lib/orchestrator/agent.ts";
 import { exitOutcome } from "../../lib/orchestrator/exit.ts";
 import { transitionEvent, transitionLogLevel } from "../../lib/orchestrator/transition.ts";
-import type { AgentProcess } from "../../lib/agent/process.ts";
+import { runOf } from "./_helpers.ts";
 
 function agentOf(extra: Record<string, unknown> = {}) {
   const config = withDefaults(
@@ -14,27 +14,6 @@ function agentOf(extra: Record<string, unknown> = {}) {
     } as Parameters<typeof withDefaults>[0],
   );
   return newAgent(config.agents[0], 0);
-}
-
-function runOf(startedAt: number): Run {
-  const proc: AgentProcess = {
-    pid: 4242,
-    exited: new Promise(() => {}),
-    stdout: null,
-    stderr: null,
-  };
-  return {
-    proc,
-    startedAt,
-    outMark: 0,
-    errMark: 0,
-    drained: Promise.resolve(),
-    handled: Promise.resolve(),
-    timedOut: false,
-    probeFailure: null,
-    timers: [],
-    probeFailures: 0,
-  };
 }
 
 Deno.test("transitionEvent: entering a state records its event; leaving paused is RESUMED", () => {
