@@ -4,23 +4,18 @@
  * @module
  */
 
-import {
-  type ClientCommandSpec,
-  INPUT_FLAGS,
-  inputsOptions,
-  runClientCommand,
-} from "./client_command.ts";
+import { agentActionSpec, type ClientCommandSpec, clientMain } from "./client_command.ts";
 import type { UtcpResult } from "../agent/info.ts";
-import { type CliResult, EXIT } from "./result.ts";
+import { EXIT } from "./result.ts";
 import { formatCall } from "./views.ts";
 
 /** The `call` command. */
 export const spec: ClientCommandSpec = {
-  name: "call",
-  summary: "Run a task agent with call-time inputs and print its output.",
-  agent: "required",
-  flags: [...INPUT_FLAGS],
-  options: inputsOptions,
+  ...agentActionSpec(
+    "call",
+    "Run a task agent with call-time inputs and print its output.",
+    { inputs: true },
+  ),
   format(data: UtcpResult) {
     const out = formatCall(data);
     const failed = data.timed_out || data.return_code !== 0;
@@ -32,6 +27,4 @@ export const spec: ClientCommandSpec = {
 };
 
 /** Runs `orchestrator call`. */
-export function main(argv: string[]): Promise<CliResult> {
-  return runClientCommand(spec, argv);
-}
+export const main = clientMain(spec);

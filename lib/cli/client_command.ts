@@ -16,6 +16,7 @@ import type { ControlResponse } from "../control/protocol.ts";
 import { DEFAULT_SOCKET_PATH } from "../config/defaults.ts";
 import { colorEnabled, type FormatOptions } from "./format.ts";
 import { type CliResult, EXIT, UsageError } from "./result.ts";
+import { formatAgentAction } from "./views.ts";
 
 /** A command-specific flag. */
 export interface FlagSpec {
@@ -347,4 +348,31 @@ export async function runClientCommand(
     if (error instanceof ClientError) return unavailable(error);
     throw error;
   }
+}
+
+/** The `main` of a client command module: runs `spec` end to end. */
+export function clientMain(spec: ClientCommandSpec): (argv: string[]) => Promise<CliResult> {
+  return (argv) => runClientCommand(spec, argv);
+}
+
+/**
+ * The spec of a command acting on one named agent and answered with its
+ * status (`start`, `stop`, `restart`, `pause`, `resume`); `inputs` adds the
+ * call-time input flags.
+ */
+export function agentActionSpec(
+  name: string,
+  summary: string,
+  options: { inputs?: boolean } = {},
+): ClientCommandSpec {
+  return options.inputs === true
+    ? {
+      name,
+      summary,
+      agent: "required",
+      flags: [...INPUT_FLAGS],
+      options: inputsOptions,
+      format: formatAgentAction,
+    }
+    : { name, summary, agent: "required", format: formatAgentAction };
 }

@@ -6,12 +6,11 @@
 
 import {
   type ClientCommandSpec,
+  clientMain,
   intFlag,
   type ParsedArgs,
-  runClientCommand,
   stringFlag,
 } from "./client_command.ts";
-import type { CliResult } from "./result.ts";
 import { formatHistory } from "./views.ts";
 
 /** Builds the `history` options from the flags. */
@@ -44,6 +43,4 @@ export const spec: ClientCommandSpec = {
 };
 
 /** Runs `orchestrator history`. */
-export function main(argv: string[]): Promise<CliResult> {
-  return runClientCommand(spec, argv);
-}
+export const main = clientMain(spec);

@@ -4,8 +4,7 @@
  * @module
  */
 
-import { type ClientCommandSpec, intFlag, runClientCommand } from "./client_command.ts";
-import type { CliResult } from "./result.ts";
+import { type ClientCommandSpec, clientMain, intFlag } from "./client_command.ts";
 import { formatLogs } from "./views.ts";
 
 /** The `logs` command. */
@@ -27,6 +26,4 @@ export const spec: ClientCommandSpec = {
 };
 
 /** Runs `orchestrator logs`. */
-export function main(argv: string[]): Promise<CliResult> {
-  return runClientCommand(spec, argv);
-}
+export const main = clientMain(spec);

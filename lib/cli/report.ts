@@ -5,8 +5,7 @@
  * @module
  */
 
-import { type ClientCommandSpec, runClientCommand } from "./client_command.ts";
-import type { CliResult } from "./result.ts";
+import { type ClientCommandSpec, clientMain } from "./client_command.ts";
 import { formatReport } from "./views.ts";
 
 /** The `report` command. */
@@ -18,6 +17,4 @@ export const spec: ClientCommandSpec = {
 };
 
 /** Runs `orchestrator report`. */
-export function main(argv: string[]): Promise<CliResult> {
-  return runClientCommand(spec, argv);
-}
+export const main = clientMain(spec);

@@ -4,19 +4,13 @@
  * @module
  */
 
-import { type ClientCommandSpec, runClientCommand } from "./client_command.ts";
-import type { CliResult } from "./result.ts";
-import { formatAgentAction } from "./views.ts";
+import { agentActionSpec, clientMain } from "./client_command.ts";
 
 /** The `resume` command. */
-export const spec: ClientCommandSpec = {
-  name: "resume",
-  summary: "Resume a paused agent (SIGCONT to its process group).",
-  agent: "required",
-  format: formatAgentAction,
-};
+export const spec = agentActionSpec(
+  "resume",
+  "Resume a paused agent (SIGCONT to its process group).",
+);
 
 /** Runs `orchestrator resume`. */
-export function main(argv: string[]): Promise<CliResult> {
-  return runClientCommand(spec, argv);
-}
+export const main = clientMain(spec);

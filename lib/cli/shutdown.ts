@@ -4,8 +4,7 @@
  * @module
  */
 
-import { type ClientCommandSpec, runClientCommand } from "./client_command.ts";
-import type { CliResult } from "./result.ts";
+import { type ClientCommandSpec, clientMain } from "./client_command.ts";
 
 /** The `shutdown` command. */
 export const spec: ClientCommandSpec = {
@@ -18,6 +17,4 @@ export const spec: ClientCommandSpec = {
 };
 
 /** Runs `orchestrator shutdown`. */
-export function main(argv: string[]): Promise<CliResult> {
-  return runClientCommand(spec, argv);
-}
+export const main = clientMain(spec);

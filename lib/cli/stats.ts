@@ -4,8 +4,7 @@
  * @module
  */
 
-import { type ClientCommandSpec, runClientCommand } from "./client_command.ts";
-import type { CliResult } from "./result.ts";
+import { type ClientCommandSpec, clientMain } from "./client_command.ts";
 import { formatStats } from "./views.ts";
 
 /** The `stats` command. */
@@ -19,6 +18,4 @@ export const spec: ClientCommandSpec = {
 };
 
 /** Runs `orchestrator stats`. */
-export function main(argv: string[]): Promise<CliResult> {
-  return runClientCommand(spec, argv);
-}
+export const main = clientMain(spec);
