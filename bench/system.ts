@@ -30,6 +30,11 @@ export interface AgentRow {
   up: boolean;
 }
 
+/** True when a system answered its states and none is up (`allStopped` of the peers). */
+export function noneUp(rows: readonly AgentRow[] | null): boolean {
+  return rows !== null && rows.every((r) => !r.up);
+}
+
 /** A command line run as a whole process (hyperfine or own timing). */
 export interface CliCommand {
   argv: string[];

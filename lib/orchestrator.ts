@@ -29,7 +29,7 @@ import {
   statusText,
   summaryObject,
 } from "./orchestrator/status_view.ts";
-import { isoTime as iso } from "./iso_time.ts";
+import { isoTime } from "./iso_time.ts";
 import { type Clock, Supervisor } from "./orchestrator/supervisor.ts";
 
 export type { Clock } from "./orchestrator/supervisor.ts";
@@ -170,7 +170,7 @@ export class Orchestrator implements AgentController {
       uptime_seconds: round3((now - started) / 1000),
       states,
       pid: Deno.pid,
-      started_at: iso(started),
+      started_at: isoTime(started),
     };
   }
 

@@ -16,6 +16,7 @@ import {
   type AgentKind,
   type AgentRow,
   type CliCommand,
+  noneUp,
   type SystemUnderTest,
 } from "../system.ts";
 import { pm2Bin } from "./install.ts";
@@ -265,8 +266,7 @@ export class Pm2 implements SystemUnderTest {
   }
 
   async allStopped(): Promise<boolean> {
-    const rows = await this.states();
-    return rows !== null && rows.every((r) => !r.up);
+    return noneUp(await this.states());
   }
 
   logPaths(): string[] {

@@ -14,6 +14,7 @@ import {
   type AgentKind,
   type AgentRow,
   type CliCommand,
+  noneUp,
   type SystemUnderTest,
 } from "../system.ts";
 import { XmlRpcUnixClient, type XmlRpcValue } from "./xmlrpc.ts";
@@ -201,8 +202,7 @@ export class Supervisord implements SystemUnderTest {
   }
 
   async allStopped(): Promise<boolean> {
-    const rows = await this.states();
-    return rows !== null && rows.every((r) => !r.up);
+    return noneUp(await this.states());
   }
 
   logPaths(): string[] {

@@ -49,18 +49,9 @@ export function auditValue(value: string): string {
   return value !== "" && PLAIN.test(value) ? value : JSON.stringify(value);
 }
 
-let lastSecond = Number.NaN;
-let lastStamp = "";
-
 /** ISO 8601 UTC with second precision, as in the seed (`2025-07-27T10:30:00Z`). */
 export function auditTimestamp(time: Date): string {
-  const second = Math.floor(time.getTime() / 1000);
-  if (second !== lastSecond) {
-    // Formatted once per second: many requests share a second.
-    lastStamp = isoTime(time.getTime()).slice(0, 19) + "Z";
-    lastSecond = second;
-  }
-  return lastStamp;
+  return isoTime(time.getTime()).slice(0, 19) + "Z";
 }
 
 /**

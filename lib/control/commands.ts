@@ -52,11 +52,6 @@ export const MAX_LIST = 10_000;
 /** `report`: how many recent failure events it includes. */
 export const REPORT_FAILURES = 20;
 
-/** `status` without an agent. */
-export interface StatusAll {
-  agents: AgentStatus[];
-}
-
 /** `report`. */
 export interface Report {
   generated_at: string;
