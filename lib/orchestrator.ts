@@ -23,13 +23,14 @@ import { VERSION } from "./version.ts";
 import { stopInOrder } from "./orchestrator/graph.ts";
 import { type Agent, isSettled, round3 } from "./orchestrator/agent.ts";
 import {
-  agentsText,
+  AgentsAnswer,
   heartbeat,
   statusObject,
   statusText,
   summaryObject,
 } from "./orchestrator/status_view.ts";
 import { isoTime } from "./iso_time.ts";
+import { JsonText } from "./json_text.ts";
 import { type Clock, Supervisor } from "./orchestrator/supervisor.ts";
 
 export type { Clock } from "./orchestrator/supervisor.ts";
@@ -70,6 +71,9 @@ export class Orchestrator implements AgentController {
   readonly #sup: Supervisor;
   readonly #agents: Agent[];
   readonly #useWatchdog: boolean;
+  /** The last `ps` and `status` answers, reused while no agent's text changes. */
+  readonly #psAnswer = new AgentsAnswer(false, (text) => new JsonText(text));
+  readonly #statusAnswer = new AgentsAnswer(true, (text) => new JsonText(text));
   #startedAt = 0;
   #booted = false;
   #shutdown: Promise<void> | null = null;
@@ -142,8 +146,8 @@ export class Orchestrator implements AgentController {
   }
 
   /** `JSON.stringify({ agents: list() })`, from cached pieces (the `ps` answer). */
-  listJson(): string {
-    return agentsText(this.#agents, this.#clock.now(), false);
+  listJson(): JsonText {
+    return this.#psAnswer.get(this.#agents, this.#clock.now());
   }
 
   /**
@@ -151,9 +155,9 @@ export class Orchestrator implements AgentController {
    * [status of each] })`, from cached pieces (the `status` answer). 404 when
    * the named agent is unknown.
    */
-  statusJson(name?: string): string {
-    if (name !== undefined) return statusText(this.#get(name), this.#clock.now());
-    return agentsText(this.#agents, this.#clock.now(), true);
+  statusJson(name?: string): JsonText {
+    if (name !== undefined) return new JsonText(statusText(this.#get(name), this.#clock.now()));
+    return this.#statusAnswer.get(this.#agents, this.#clock.now());
   }
 
   /** Counts (`stats`). */

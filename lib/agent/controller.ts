@@ -11,6 +11,7 @@
 
 import type { OrchestratorConfig } from "../config/types.ts";
 import type { EventSink } from "../events/event.ts";
+import type { JsonText } from "../json_text.ts";
 import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "./info.ts";
 
 /** Control over a running set of agents. */
@@ -27,12 +28,12 @@ export interface AgentController {
   /** One agent (`status <agent>`). 404 when unknown. */
   status(name: string): AgentStatus;
   /** `JSON.stringify({ agents: list() })`: the `ps` answer's data as text. */
-  listJson(): string;
+  listJson(): JsonText;
   /**
    * `JSON.stringify(status(name))`, or without a name `JSON.stringify({ agents: [every status] })`:
    * the `status` answer's data as text. 404 when the named agent is unknown.
    */
-  statusJson(name?: string): string;
+  statusJson(name?: string): JsonText;
   /** Counts (`stats`). */
   stats(): Stats;
   /** Newest captured lines of each stream (`logs`). */

@@ -27,18 +27,6 @@ export interface CommandContext {
   onShutdownRequested(reason: string): void;
 }
 
-/**
- * Answer data already serialised as JSON (the server writes `text` as the
- * answer's `data` without stringifying it again). `ps` and `status` answer
- * this way: the orchestrator keeps their rows as cached text.
- */
-export class JsonText {
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
-  }
-}
-
 /** A command handler. */
 export type Handler = (
   controller: AgentController,
@@ -144,14 +132,12 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
   ps(controller, request) {
     noArgs(request);
     onlyOptions(request, []);
-    return new JsonText(controller.listJson());
+    return controller.listJson();
   },
   status(controller, request) {
     onlyOptions(request, []);
     if (request.args.length > 1) throw badRequest("Command 'status' takes at most one agent name");
-    return new JsonText(
-      controller.statusJson(request.args.length === 1 ? agentArg(request) : undefined),
-    );
+    return controller.statusJson(request.args.length === 1 ? agentArg(request) : undefined);
   },
   stats(controller, request) {
     noArgs(request);

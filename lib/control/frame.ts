@@ -229,7 +229,16 @@ export class FrameBuffer {
     return HEADER_BYTES + written;
   }
 
-  /** The framed bytes: a view valid until the next `appendJson` or `clear`. */
+  /** Appends a whole frame (header included); returns its size in bytes. */
+  appendFrame(frame: Uint8Array): number {
+    const needed = this.#length + frame.length;
+    if (needed > this.#buf.length) this.#grow(needed);
+    this.#buf.set(frame, this.#length);
+    this.#length += frame.length;
+    return frame.length;
+  }
+
+  /** The framed bytes: a view valid until the next append or `clear`. */
   bytes(): Uint8Array {
     return this.#buf.subarray(0, this.#length);
   }

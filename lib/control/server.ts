@@ -23,7 +23,8 @@ import { OrchestratorError } from "../errors.ts";
 import type { EventName } from "../events/event.ts";
 import { type AuditEntry, AuditLog, type AuditResult } from "./audit.ts";
 import { allowedCommands, authorize } from "./authorize.ts";
-import { agentOf, type CommandContext, HANDLERS, JsonText } from "./commands.ts";
+import { agentOf, type CommandContext, HANDLERS } from "./commands.ts";
+import { JsonText } from "../json_text.ts";
 import { encodeJsonFrame, FrameBuffer, FrameReader, writeAll } from "./frame.ts";
 import type { CommandName } from "./names.ts";
 import {
@@ -48,6 +49,8 @@ export interface ControlServerOptions {
 const MAX_PIPELINE = 256;
 /** Most response bytes queued on one connection before the server stops reading from it. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+/** Every success answer starts so; the data and the end (`}` or the id) follow. */
+const SUCCESS_HEAD = '{"status":"success","data":';
 
 /**
  * A place in a connection's answer order, taken only when an answer cannot
@@ -122,6 +125,13 @@ class Connection {
   /** Queues one answer behind the ones already queued. */
   queue(json: string, after: (() => void) | null): void {
     this.outBytes += this.out.appendJson(json);
+    this.outCount++;
+    if (after !== null) this.outAfter.push(after);
+  }
+
+  /** Queues one answer already framed. */
+  queueFrame(frame: Uint8Array, after: (() => void) | null): void {
+    this.outBytes += this.out.appendFrame(frame);
     this.outCount++;
     if (after !== null) this.outAfter.push(after);
   }
@@ -472,17 +482,28 @@ export class ControlServer {
     started: number,
     after: (() => void) | null,
   ) {
-    let json: string;
-    try {
-      const text = data instanceof JsonText ? data.text : JSON.stringify(data ?? null);
-      json = request.id === undefined
-        ? `{"status":"success","data":${text}}`
-        : `{"status":"success","data":${text},"id":${JSON.stringify(request.id)}}`;
-    } catch (error) {
-      this.#fail(c, slot, request, error, started);
-      return;
+    if (
+      data instanceof JsonText && request.id === undefined && slot === null &&
+      c.slots.length === 0 && !c.closed
+    ) {
+      // The polling case (ps, status): the same answer object while nothing changed,
+      // framed once and copied.
+      data.frame ??= encodeJsonFrame(SUCCESS_HEAD + data.text + "}");
+      c.queueFrame(data.frame, after);
+      if (!c.holdWrites && !c.writing) this.#writeLoop(c);
+    } else {
+      let json: string;
+      try {
+        const text = data instanceof JsonText ? data.text : JSON.stringify(data ?? null);
+        json = request.id === undefined
+          ? SUCCESS_HEAD + text + "}"
+          : SUCCESS_HEAD + text + `,"id":${JSON.stringify(request.id)}}`;
+      } catch (error) {
+        this.#fail(c, slot, request, error, started);
+        return;
+      }
+      this.#answer(c, slot, json, after);
     }
-    this.#answer(c, slot, json, after);
     this.#record(
       c,
       { request, result: "success", code: 200, started },

@@ -7,8 +7,13 @@
  * `restarts`, `uptime_seconds` and `last_heartbeat` changes only when the
  * agent changes (state, process, exit, reason, backoff deadline), and is
  * serialised once then. Per request only the three time-dependent values are
- * formatted. The text is byte for byte `JSON.stringify` of the object form
- * (same keys, same order); tests hold the two together.
+ * computed, and an agent's text is rebuilt only when one of them differs
+ * from the last text's (they have millisecond resolution, so requests within
+ * the same millisecond reuse it). `AgentsAnswer` does the same for the whole
+ * `{"agents":[…]}` answer: unchanged agent texts give the same answer object,
+ * whose encoded frame the server keeps. The text is byte for byte
+ * `JSON.stringify` of the object form (same keys, same order); tests hold the
+ * two together.
  *
  * @example
  * ```ts
@@ -44,6 +49,18 @@ export interface StatusPieces {
   readonly middle: string;
   /** `,"started_at":…,"last_exit_code":…, … ,"next_start_at":…}` */
   readonly tail: string;
+  /** The last `ps` row built from these pieces. */
+  summary: TextMemo | null;
+  /** The last `status` record built from these pieces. */
+  status: TextMemo | null;
+}
+
+/** A text and the time-dependent values it shows. */
+interface TextMemo {
+  readonly restarts: number;
+  readonly uptime: number | null;
+  readonly beat: number | null;
+  readonly text: string;
 }
 
 /** Last time the agent was seen alive and passing its probe. */
@@ -142,6 +159,8 @@ function pieces(agent: Agent): StatusPieces {
       depends_on: config.depends_on,
       next_start_at: nextStart(agent),
     }),
+    summary: null,
+    status: null,
   };
   agent.statusPieces = built;
   return built;
@@ -149,8 +168,14 @@ function pieces(agent: Agent): StatusPieces {
 
 /** `JSON.stringify(summaryObject(agent, now))`, from cached pieces. */
 export function summaryText(agent: Agent, now: number): string {
-  return pieces(agent).head + restarts(agent, now) + ',"uptime_seconds":' + uptime(agent, now) +
-    "}";
+  const p = pieces(agent);
+  const r = restarts(agent, now);
+  const u = uptime(agent, now);
+  const memo = p.summary;
+  if (memo !== null && memo.restarts === r && memo.uptime === u) return memo.text;
+  const text = p.head + r + ',"uptime_seconds":' + u + "}";
+  p.summary = { restarts: r, uptime: u, beat: null, text };
+  return text;
 }
 
 /**
@@ -159,23 +184,57 @@ export function summaryText(agent: Agent, now: number): string {
  */
 export function statusText(agent: Agent, now: number, nowIso = isoTime(now)): string {
   const p = pieces(agent);
+  const r = restarts(agent, now);
+  const u = uptime(agent, now);
   const beat = heartbeat(agent, now);
+  const memo = p.status;
+  if (memo !== null && memo.restarts === r && memo.uptime === u && memo.beat === beat) {
+    return memo.text;
+  }
   const beatText = beat === null ? "null" : `"${beat === now ? nowIso : isoTime(beat)}"`;
-  return p.head + restarts(agent, now) + ',"uptime_seconds":' + uptime(agent, now) +
-    p.middle + beatText + p.tail;
+  const text = p.head + r + ',"uptime_seconds":' + u + p.middle + beatText + p.tail;
+  p.status = { restarts: r, uptime: u, beat, text };
+  return text;
 }
 
 /**
- * `{"agents":[…]}` of every agent's summary (`ps`) or status text. Built by
- * concatenation: V8 keeps it as a rope that the frame encoder flattens once,
- * which allocates less than collecting parts and joining them.
+ * The `{"agents":[…]}` answer of `ps` (`status: false`) or `status`,
+ * remembered with the agent texts it joined: while every agent's text is the
+ * same, {@linkcode AgentsAnswer.get} returns the same answer object, so
+ * what was derived from it (the server's encoded frame) is reused.
  */
-export function agentsText(agents: readonly Agent[], now: number, status: boolean): string {
-  const nowIso = status ? isoTime(now) : "";
-  let text = '{"agents":[';
-  for (let i = 0; i < agents.length; i++) {
-    if (i > 0) text += ",";
-    text += status ? statusText(agents[i], now, nowIso) : summaryText(agents[i], now);
+export class AgentsAnswer<T> {
+  readonly #status: boolean;
+  readonly #wrap: (text: string) => T;
+  #texts: string[] = [];
+  #answer: T | null = null;
+
+  /** `wrap` makes the answer object of a new text. */
+  constructor(status: boolean, wrap: (text: string) => T) {
+    this.#status = status;
+    this.#wrap = wrap;
   }
-  return text + "]}";
+
+  /** The answer for `agents` at `now`: the previous object when no agent's text changed. */
+  get(agents: readonly Agent[], now: number): T {
+    const texts = this.#texts;
+    const nowIso = this.#status ? isoTime(now) : "";
+    let same = this.#answer !== null && texts.length === agents.length;
+    for (let i = 0; i < agents.length; i++) {
+      const text = this.#status ? statusText(agents[i], now, nowIso) : summaryText(agents[i], now);
+      if (same && text !== texts[i]) same = false;
+      texts[i] = text;
+    }
+    texts.length = agents.length;
+    if (same) return this.#answer!;
+    let text = '{"agents":[';
+    for (let i = 0; i < texts.length; i++) text += i === 0 ? texts[i] : "," + texts[i];
+    this.#answer = this.#wrap(text + "]}");
+    return this.#answer;
+  }
+}
+
+/** `{"agents":[…]}` of every agent's summary (`ps`) or status text. */
+export function agentsText(agents: readonly Agent[], now: number, status: boolean): string {
+  return new AgentsAnswer(status, (text) => text).get(agents, now);
 }
