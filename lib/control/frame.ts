@@ -116,7 +116,9 @@ export class FrameReader {
       } else {
         this.#makeRoom(HEADER_BYTES);
       }
-      const n = await this.#source.read(this.#buf.subarray(this.#end));
+      const n = await this.#source.read(
+        this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end),
+      );
       if (n === null || n === 0) {
         if (n === 0) continue;
         if (this.#end === this.#start) return { kind: "eof" };
@@ -279,6 +281,7 @@ export async function writeAll(
   sink: { write(p: Uint8Array): Promise<number> },
   data: Uint8Array,
 ): Promise<void> {
-  let offset = 0;
+  if (data.length === 0) return;
+  let offset = await sink.write(data);
   while (offset < data.length) offset += await sink.write(data.subarray(offset));
 }

@@ -31,7 +31,7 @@ import {
   type ClientIdentity,
   type ControlRequest,
   errorResponse,
-  parseRequest,
+  RequestMemo,
   type ResponseCode,
 } from "./protocol.ts";
 import { bindSocket, type BoundSocket, removeSocket } from "./socket.ts";
@@ -104,6 +104,12 @@ class Connection {
   /** Set while requests that arrived together are handled, so their answers go out in one write. */
   holdWrites = false;
   client: ClientIdentity | undefined;
+  /** Parses this connection's requests, remembering the last one. */
+  readonly requests = new RequestMemo();
+  /** Who `client` names, for audit lines and events (worked out once per identity). */
+  who: Who | null = null;
+  /** The data text of this connection's last command event without arguments, for reuse. */
+  lastEvent: EventText | null = null;
   /** Resolved when a slot or write completes (read loop backpressure, drain). */
   wake: (() => void) | null = null;
 
@@ -155,6 +161,22 @@ class Connection {
 }
 
 /** How one request ended, for its audit line and event. */
+/** Who sent a request, as audit lines and events name them. */
+interface Who {
+  user: string;
+  uid?: number;
+  pid?: number;
+}
+
+/** A command event's data text and what it was built from. */
+interface EventText {
+  command: string;
+  user: string;
+  result: AuditResult;
+  code: number;
+  json: string;
+}
+
 interface RequestOutcome {
   request?: ControlRequest;
   result: AuditResult;
@@ -392,14 +414,17 @@ export class ControlServer {
   #handle(c: Connection, payload: Uint8Array): void {
     // The clock is read only for the audit line's duration.
     const started = this.#audit.enabled ? performance.now() : 0;
-    const parsed = parseRequest(payload);
+    const parsed = c.requests.parse(payload);
     if (!parsed.ok) {
       this.#finish(c, null, errorResponse(400, parsed.message, parsed.id));
       this.#auditRequest(c, { result: "error", code: 400, started, error: parsed.message });
       return;
     }
     const request = parsed.request;
-    if (request.client !== undefined) c.client = request.client;
+    if (request.client !== undefined) {
+      c.client = request.client;
+      c.who = null;
+    }
     if (this.#draining) {
       const message = "Orchestrator is shutting down";
       this.#finish(c, null, errorResponse(503, message, request.id));
@@ -637,15 +662,16 @@ export class ControlServer {
     }
   }
 
-  #identity(c: Connection): { user: string; uid?: number; pid?: number } {
+  #identity(c: Connection): Who {
+    if (c.who !== null) return c.who;
     const client = c.client;
-    if (client === undefined) return { user: "unknown" };
+    if (client === undefined) return (c.who = { user: "unknown" });
     const user = client.user !== undefined && client.user !== ""
       ? client.user
       : client.uid !== undefined
       ? userName(client.uid)
       : undefined;
-    return { user: user ?? "unknown", uid: client.uid, pid: client.pid };
+    return (c.who = { user: user ?? "unknown", uid: client.uid, pid: client.pid });
   }
 
   /** Writes the audit line of one request (when auditing is on); returns the user it names. */
@@ -675,13 +701,40 @@ export class ControlServer {
     const agent = agentOf(request.command, request.args);
     const user = this.#auditRequest(c, outcome, agent);
     try {
-      this.#controller.events.append({
-        event_name: event,
-        agent_name: agent ?? null,
-        data: { command: request.command, args: request.args, user, result, code },
-      });
+      this.#controller.events.appendJson(
+        event,
+        agent ?? null,
+        commandEventJson(c, request, user, result, code),
+      );
     } catch {
       // The event store may already be closed during shutdown; the audit line was written.
     }
   }
+}
+
+/**
+ * The data of a command event, `{command, args, user, result, code}`, as
+ * JSON text. A connection repeating a command without arguments (a polling
+ * client) gets the same text again, built once.
+ */
+function commandEventJson(
+  c: Connection,
+  request: ControlRequest,
+  user: string,
+  result: AuditResult,
+  code: number,
+): string {
+  const { command, args } = request;
+  const last = c.lastEvent;
+  if (
+    args.length === 0 && last !== null && last.command === command && last.user === user &&
+    last.result === result && last.code === code
+  ) {
+    return last.json;
+  }
+  const json = `{"command":${JSON.stringify(command)},"args":${JSON.stringify(args)},"user":${
+    JSON.stringify(user)
+  },"result":${JSON.stringify(result)},"code":${code}}`;
+  if (args.length === 0) c.lastEvent = { command, user, result, code, json };
+  return json;
 }

@@ -13,7 +13,6 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { badRequest, OrchestratorError } from "../errors.ts";
 import {
   EVENT_CATEGORIES,
-  type EventCategory,
   type EventName,
   type EventQuery,
   type EventSink,
@@ -23,7 +22,8 @@ import {
 import { openDatabase, type SyncLevel, writeError } from "./database.ts";
 import { normalizeQuery, parseIsoTimestamp } from "./query.ts";
 import { type IdRange, idRange, planCount, planSelect, type QueryFilters } from "./plan.ts";
-import { encodeEventDataFast } from "./serialize.ts";
+import { encodeEventDataFast, MAX_EVENT_DATA_BYTES, utf8Length } from "./serialize.ts";
+import { PendingEvents } from "./pending.ts";
 import { isoTime } from "../iso_time.ts";
 
 /** Default time between background flushes, in milliseconds. */
@@ -60,20 +60,6 @@ export interface EventStoreOptions {
    * flush is retried with backoff. Default: print the message to stderr.
    */
   onError?: (error: OrchestratorError) => void;
-}
-
-/**
- * A buffered event as it will be inserted: flat, holding only strings and
- * numbers (no reference to the caller's data or the returned event), so the
- * buffer keeps few live objects between flushes.
- */
-interface Pending {
-  id: number;
-  name: EventName;
-  category: EventCategory;
-  agent: string | null;
-  timestamp: string;
-  json: string;
 }
 
 interface EventRow {
@@ -124,7 +110,7 @@ export class EventStore implements EventSink {
   #probe: StatementSync;
   #selects = new Map<string, StatementSync>();
   #counts = new Map<string, StatementSync>();
-  #buffer: Pending[] = [];
+  #buffer = new PendingEvents();
   #nextId: number;
   /** Timestamp (ms and ISO text) of the newest appended event; never decreases. */
   #lastMs = -Infinity;
@@ -212,43 +198,65 @@ export class EventStore implements EventSink {
    * timestamp; 503 after {@linkcode EventStore.close}.
    */
   append(event: NewEvent): OrchestratorEvent {
-    if (this.#closed) {
-      throw new OrchestratorError(
-        503,
-        `Cannot append event "${String(event.event_name)}": the event store is closed`,
-      );
-    }
-    const name = event.event_name;
-    if (typeof name !== "string" || !Object.hasOwn(EVENT_CATEGORIES, name)) {
-      throw badRequest(`Cannot append event "${String(name)}": unknown event name`);
-    }
+    const name = this.#checkName(event.event_name);
     const encoded = encodeEventDataFast(event.data);
     const json = encoded.json;
     const stored: OrchestratorEvent = {
       id: this.#nextId,
-      event_name: name as EventName,
-      category: EVENT_CATEGORIES[name as EventName],
+      event_name: name,
+      category: EVENT_CATEGORIES[name],
       agent_name: agentName(event.agent_name),
       timestamp: this.#timestamp(name, event.timestamp),
       data: encoded.data ?? JSON.parse(json),
     };
-    this.#nextId++;
-    this.#buffer.push({
-      id: stored.id,
-      name: stored.event_name,
-      category: stored.category,
-      agent: stored.agent_name,
-      timestamp: stored.timestamp,
-      json,
-    });
+    this.#push(name, stored.agent_name, stored.timestamp, json);
+    return stored;
+  }
+
+  /**
+   * Records an event whose `data` the producer has already serialised: `json`
+   * must be the JSON text of an object (what `JSON.stringify` of a plain
+   * object of strings, numbers and arrays gives). Same as
+   * {@linkcode EventStore.append} with the current timestamp, without
+   * building the returned event; a text over the size limit goes through
+   * `append`'s encoder (cut, never lost). For producers on a hot path (the
+   * control server records every command).
+   *
+   * @throws {OrchestratorError} as {@linkcode EventStore.append}.
+   */
+  appendJson(eventName: EventName, agent: string | null, json: string): void {
+    const name = this.#checkName(eventName);
+    if (json.length * 3 > MAX_EVENT_DATA_BYTES && utf8Length(json) > MAX_EVENT_DATA_BYTES) {
+      this.append({ event_name: name, agent_name: agent, data: JSON.parse(json) });
+      return;
+    }
+    this.#push(name, agentName(agent), this.#timestamp(name, undefined), json);
+  }
+
+  /** The event name, checked (and the store open). */
+  #checkName(name: unknown): EventName {
+    if (this.#closed) {
+      throw new OrchestratorError(
+        503,
+        `Cannot append event "${String(name)}": the event store is closed`,
+      );
+    }
+    if (typeof name !== "string" || !Object.hasOwn(EVENT_CATEGORIES, name)) {
+      throw badRequest(`Cannot append event "${String(name)}": unknown event name`);
+    }
+    return name as EventName;
+  }
+
+  /** Buffers an event under the next id; commits a full batch. */
+  #push(name: EventName, agent: string | null, timestamp: string, json: string): void {
+    this.#buffer.push(this.#nextId++, name, agent, timestamp, json);
     if (this.#buffer.length >= this.#maxBatch && this.#failures === 0) {
       this.#flushQuietly();
     } else if (this.#buffer.length > this.#maxBuffered) {
-      this.#buffer.shift();
+      this.#buffer.dropOldest();
       this.#dropped++;
     }
     this.#schedule();
-    return stored;
   }
 
   /**
@@ -320,7 +328,7 @@ export class EventStore implements EventSink {
       this.#oldestId = oldest;
       throw writeError(this.path ?? ":memory:", error, count);
     }
-    this.#buffer = [];
+    this.#buffer.clear();
     this.#failures = 0;
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
@@ -341,7 +349,7 @@ export class EventStore implements EventSink {
       this.#closed = true;
       if (this.#timer !== undefined) clearTimeout(this.#timer);
       this.#timer = undefined;
-      this.#buffer = [];
+      this.#buffer.clear();
       this.#db.close();
     }
   }
@@ -393,32 +401,32 @@ export class EventStore implements EventSink {
 
   /** Inserts the buffer (inside the flush transaction). */
   #insertBuffer(): void {
-    const buffer = this.#buffer;
+    const { ids, names, agents, timestamps, jsons } = this.#buffer;
+    const count = ids.length;
     const params = this.#manyParams;
     let i = 0;
-    for (; i + INSERT_ROWS <= buffer.length; i += INSERT_ROWS) {
+    for (; i + INSERT_ROWS <= count; i += INSERT_ROWS) {
       for (let j = 0; j < INSERT_ROWS; j++) {
-        const event = buffer[i + j];
+        const k = i + j;
         const at = j * 6;
-        params[at] = event.id;
-        params[at + 1] = event.name;
-        params[at + 2] = event.category;
-        params[at + 3] = event.agent;
-        params[at + 4] = event.timestamp;
-        params[at + 5] = event.json;
+        params[at] = ids[k];
+        params[at + 1] = names[k];
+        params[at + 2] = EVENT_CATEGORIES[names[k]];
+        params[at + 3] = agents[k];
+        params[at + 4] = timestamps[k];
+        params[at + 5] = jsons[k];
       }
       this.#insertMany.run(...params);
     }
     params.fill(null); // hold no event text between flushes
-    for (; i < buffer.length; i++) {
-      const event = buffer[i];
+    for (; i < count; i++) {
       this.#insert.run(
-        event.id,
-        event.name,
-        event.category,
-        event.agent,
-        event.timestamp,
-        event.json,
+        ids[i],
+        names[i],
+        EVENT_CATEGORIES[names[i]],
+        agents[i],
+        timestamps[i],
+        jsons[i],
       );
     }
   }

@@ -490,3 +490,80 @@ Deno.test("server: hostile payloads get 400s and never take the server down", as
     await h.close();
   }
 });
+
+Deno.test("server: a repeated request is answered and recorded each time, under the identity reported then", async () => {
+  const h = await startHarness();
+  const raw = await RawConn.open(h.socket);
+  try {
+    const first = h.store.query({ category: "command", limit: 1 })[0]?.id ?? 0;
+    const ask = { command: "status", client: { uid: 1, user: "ann", pid: 5 } };
+    const answers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await raw.send(ask);
+      answers.push(await raw.receiveText());
+    }
+    await raw.send({ ...ask, client: { uid: 2, user: "bob", pid: 6 } });
+    answers.push(await raw.receiveText());
+    await raw.send({ ...ask, args: ["web"] });
+    answers.push(await raw.receiveText());
+    await raw.send(ask); // the same bytes as the first three again
+    answers.push(await raw.receiveText());
+    await raw.send({ command: "status", args: ["nope"] });
+    answers.push(await raw.receiveText());
+
+    for (const text of answers.slice(0, 4)) {
+      const parsed = JSON.parse(text);
+      assert.equal(parsed.status, "success");
+      assert.equal(parsed.data.agents.length, h.config.agents.length);
+    }
+    assert.equal(JSON.parse(answers[4]).data.agent_name, "web");
+    assert.equal(JSON.parse(answers[6]).code, 404);
+
+    const events = h.store.query({ category: "command", limit: 100 })
+      .filter((e) => e.id > first).reverse();
+    assert.deepEqual(
+      events.map((e) => [e.event_name, e.agent_name, e.data]),
+      [
+        ...Array(3).fill(["COMMAND_EXECUTED", null, {
+          command: "status",
+          args: [],
+          user: "ann",
+          result: "success",
+          code: 200,
+        }]),
+        ["COMMAND_EXECUTED", null, {
+          command: "status",
+          args: [],
+          user: "bob",
+          result: "success",
+          code: 200,
+        }],
+        ["COMMAND_EXECUTED", "web", {
+          command: "status",
+          args: ["web"],
+          user: "ann",
+          result: "success",
+          code: 200,
+        }],
+        ["COMMAND_EXECUTED", null, {
+          command: "status",
+          args: [],
+          user: "ann",
+          result: "success",
+          code: 200,
+        }],
+        // No identity in this request: the connection's last one still stands.
+        ["COMMAND_EXECUTED", "nope", {
+          command: "status",
+          args: ["nope"],
+          user: "ann",
+          result: "error",
+          code: 404,
+        }],
+      ],
+    );
+  } finally {
+    raw.close();
+    await h.close();
+  }
+});
