@@ -69,7 +69,7 @@ export function orchestratorArgv(root: string): string[] {
     // not compiled
   }
   // The same V8 flag as `deno task start` and the compiled binary (docs/operations.md).
-  return [Deno.execPath(), "run", "--v8-flags=--max-semi-space-size=1", "-A", `${root}/cli.ts`];
+  return [Deno.execPath(), "run", "--v8-flags=--max-semi-space-size=2", "-A", `${root}/cli.ts`];
 }
 
 /** The orchestrator, run from repo `root` with scratch folder `dir`. */

@@ -44,7 +44,7 @@ export class FloorServer {
       [
         Deno.execPath(),
         "run",
-        "--v8-flags=--max-semi-space-size=1",
+        "--v8-flags=--max-semi-space-size=2",
         "-A",
         SCRIPT,
         path,
