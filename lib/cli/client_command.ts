@@ -12,8 +12,7 @@
  */
 
 import { ClientError, ControlClient } from "../control/client.ts";
-import type { ControlResponse } from "../control/protocol.ts";
-import { DEFAULT_SOCKET_PATH } from "../config/defaults.ts";
+import { type ControlResponse, DEFAULT_SOCKET_PATH } from "../control/protocol.ts";
 import { colorEnabled, type FormatOptions } from "./format.ts";
 import { type CliResult, EXIT, UsageError } from "./result.ts";
 import { formatAgentAction } from "./views.ts";

@@ -15,9 +15,9 @@ import type {
   ReadinessProbe,
 } from "./types.ts";
 import { userName } from "../users.ts";
+import { DEFAULT_SOCKET_PATH } from "../control/protocol.ts";
 
-/** Default socket path; `{user}` expands to the running user. */
-export const DEFAULT_SOCKET_PATH = "/tmp/orchestrator.sock";
+export { DEFAULT_SOCKET_PATH };
 
 /** Orchestrator-level defaults (everything but `agents`). */
 export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">> = {

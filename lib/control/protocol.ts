@@ -6,6 +6,13 @@
  * @module
  */
 
+/**
+ * Default socket path (`command_socket_path`; `{user}` expands to the running
+ * user). Here rather than with the other config defaults so that a client
+ * command loads no config module.
+ */
+export const DEFAULT_SOCKET_PATH = "/tmp/orchestrator.sock";
+
 /** A JSON scalar: the only kinds of `id` a request may carry. */
 export type RequestId = string | number | boolean | null;
 

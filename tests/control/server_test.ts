@@ -521,47 +521,22 @@ Deno.test("server: a repeated request is answered and recorded each time, under 
 
     const events = h.store.query({ category: "command", limit: 100 })
       .filter((e) => e.id > first).reverse();
-    assert.deepEqual(
-      events.map((e) => [e.event_name, e.agent_name, e.data]),
-      [
-        ...Array(3).fill(["COMMAND_EXECUTED", null, {
-          command: "status",
-          args: [],
-          user: "ann",
-          result: "success",
-          code: 200,
-        }]),
-        ["COMMAND_EXECUTED", null, {
-          command: "status",
-          args: [],
-          user: "bob",
-          result: "success",
-          code: 200,
-        }],
-        ["COMMAND_EXECUTED", "web", {
-          command: "status",
-          args: ["web"],
-          user: "ann",
-          result: "success",
-          code: 200,
-        }],
-        ["COMMAND_EXECUTED", null, {
-          command: "status",
-          args: [],
-          user: "ann",
-          result: "success",
-          code: 200,
-        }],
-        // No identity in this request: the connection's last one still stands.
-        ["COMMAND_EXECUTED", "nope", {
-          command: "status",
-          args: ["nope"],
-          user: "ann",
-          result: "error",
-          code: 404,
-        }],
-      ],
-    );
+    /** One expected event: `[name, agent, data]` of a `status` by `user`. */
+    const statusEvent = (user: string, agent: string | null, result = "success", code = 200) => [
+      "COMMAND_EXECUTED",
+      agent,
+      { command: "status", args: agent === null ? [] : [agent], user, result, code },
+    ];
+    assert.deepEqual(events.map((e) => [e.event_name, e.agent_name, e.data]), [
+      statusEvent("ann", null),
+      statusEvent("ann", null),
+      statusEvent("ann", null),
+      statusEvent("bob", null),
+      statusEvent("ann", "web"),
+      statusEvent("ann", null),
+      // No identity in this request: the connection's last one still stands.
+      statusEvent("ann", "nope", "error", 404),
+    ]);
   } finally {
     raw.close();
     await h.close();
