@@ -6,7 +6,9 @@
  * answer carries two timestamps per agent and every event one, so the control
  * socket's hot path formatted ~20 per request. Here the
  * `YYYY-MM-DDTHH:MM:` prefix is formatted once per minute and reused; the
- * seconds and milliseconds are appended arithmetically (~0.1 µs).
+ * seconds and milliseconds are appended arithmetically (~0.1 µs), and the
+ * last millisecond's text is kept: the running agents of a `status` answer
+ * and the request's event all show the same millisecond.
  *
  * @example
  * ```ts
@@ -26,10 +28,15 @@ const MAX_MS = 253_402_300_799_999;
 let cachedMinute = Number.NaN;
 let cachedPrefix = "";
 
+/** The millisecond formatted last, and its text: a request's agents and its event share it. */
+let lastMs = Number.NaN;
+let lastText = "";
+
 /** `new Date(ms).toISOString()`, faster. Throws `RangeError` for an invalid time, as `toISOString` does. */
 export function isoTime(time: number): string {
   // Date keeps whole milliseconds, truncated toward zero (TimeClip).
   const ms = Math.trunc(time);
+  if (ms === lastMs) return lastText;
   if (!(ms >= MIN_MS && ms <= MAX_MS)) return new Date(time).toISOString();
   const minute = Math.floor(ms / MINUTE_MS);
   if (minute !== cachedMinute) {
@@ -39,6 +46,8 @@ export function isoTime(time: number): string {
   const rest = ms - minute * MINUTE_MS; // 0 … 59,999
   const seconds = Math.floor(rest / 1000);
   const millis = rest - seconds * 1000;
-  return cachedPrefix + (seconds < 10 ? "0" : "") + seconds + "." +
+  lastText = cachedPrefix + (seconds < 10 ? "0" : "") + seconds + "." +
     (millis < 10 ? "00" : millis < 100 ? "0" : "") + millis + "Z";
+  lastMs = ms;
+  return lastText;
 }

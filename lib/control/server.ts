@@ -31,6 +31,7 @@ import {
   type ClientIdentity,
   type ControlRequest,
   errorResponse,
+  type RequestId,
   RequestMemo,
   type ResponseCode,
 } from "./protocol.ts";
@@ -49,15 +50,19 @@ export interface ControlServerOptions {
 const MAX_PIPELINE = 256;
 /** Most response bytes queued on one connection before the server stops reading from it. */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
-/** Every success answer starts so; the data and the end (`}` or the id) follow. */
-const SUCCESS_HEAD = '{"status":"success","data":';
+
+/**
+ * An answer: its JSON text, or its whole frame when one is kept for reuse
+ * (`JsonText.frame`).
+ */
+type Answer = string | Uint8Array;
 
 /**
  * A place in a connection's answer order, taken only when an answer cannot
  * be queued at once: an asynchronous command, or answers behind one.
  */
 interface Slot {
-  json: string | null;
+  answer: Answer | null;
   after: (() => void) | null;
 }
 
@@ -103,11 +108,11 @@ class Connection {
   closed = false;
   /** Set while requests that arrived together are handled, so their answers go out in one write. */
   holdWrites = false;
+  /** The identity the client reported last, and who it names in audit lines and events. */
   client: ClientIdentity | undefined;
+  who: Who = UNKNOWN_CLIENT;
   /** Parses this connection's requests, remembering the last one. */
   readonly requests = new RequestMemo();
-  /** Who `client` names, for audit lines and events (worked out once per identity). */
-  who: Who | null = null;
   /** The data text of this connection's last command event without arguments, for reuse. */
   lastEvent: EventText | null = null;
   /** Resolved when a slot or write completes (read loop backpressure, drain). */
@@ -129,15 +134,10 @@ class Connection {
   }
 
   /** Queues one answer behind the ones already queued. */
-  queue(json: string, after: (() => void) | null): void {
-    this.outBytes += this.out.appendJson(json);
-    this.outCount++;
-    if (after !== null) this.outAfter.push(after);
-  }
-
-  /** Queues one answer already framed. */
-  queueFrame(frame: Uint8Array, after: (() => void) | null): void {
-    this.outBytes += this.out.appendFrame(frame);
+  queue(answer: Answer, after: (() => void) | null): void {
+    this.outBytes += typeof answer === "string"
+      ? this.out.appendJson(answer)
+      : this.out.appendFrame(answer);
     this.outCount++;
     if (after !== null) this.outAfter.push(after);
   }
@@ -160,12 +160,24 @@ class Connection {
   }
 }
 
-/** How one request ended, for its audit line and event. */
 /** Who sent a request, as audit lines and events name them. */
 interface Who {
   user: string;
   uid?: number;
   pid?: number;
+}
+
+/** A connection whose client has not reported an identity. */
+const UNKNOWN_CLIENT: Who = { user: "unknown" };
+
+/** Who a reported identity names: its user, else the name of its uid, else "unknown". */
+function whoOf(client: ClientIdentity): Who {
+  const user = client.user !== undefined && client.user !== ""
+    ? client.user
+    : client.uid !== undefined
+    ? userName(client.uid)
+    : undefined;
+  return { user: user ?? "unknown", uid: client.uid, pid: client.pid };
 }
 
 /** A command event's data text and what it was built from. */
@@ -177,6 +189,7 @@ interface EventText {
   json: string;
 }
 
+/** How one request ended, for its audit line and event. */
 interface RequestOutcome {
   request?: ControlRequest;
   result: AuditResult;
@@ -421,9 +434,9 @@ export class ControlServer {
       return;
     }
     const request = parsed.request;
-    if (request.client !== undefined) {
-      c.client = request.client;
-      c.who = null;
+    if (request.client !== undefined && request.client !== c.client) {
+      c.client = request.client; // a repeated request brings the same (remembered) object
+      c.who = whoOf(request.client);
     }
     if (this.#draining) {
       const message = "Orchestrator is shutting down";
@@ -464,7 +477,7 @@ export class ControlServer {
       return;
     }
     // An asynchronous command: its answer keeps its place; bounded by command_timeout.
-    const slot: Slot = { json: null, after: null };
+    const slot: Slot = { answer: null, after: null };
     c.slots.push(slot);
     this.#inFlight++;
     let settled = false;
@@ -507,28 +520,20 @@ export class ControlServer {
     started: number,
     after: (() => void) | null,
   ) {
-    if (
-      data instanceof JsonText && request.id === undefined && slot === null &&
-      c.slots.length === 0 && !c.closed
-    ) {
-      // The polling case (ps, status): the same answer object while nothing changed,
-      // framed once and copied.
-      data.frame ??= encodeJsonFrame(SUCCESS_HEAD + data.text + "}");
-      c.queueFrame(data.frame, after);
-      if (!c.holdWrites && !c.writing) this.#writeLoop(c);
-    } else {
-      let json: string;
-      try {
+    let answer: Answer;
+    try {
+      if (data instanceof JsonText && request.id === undefined) {
+        // ps and status: the same object while nothing changed, framed once.
+        answer = data.frame ??= encodeJsonFrame(successJson(data.text, undefined));
+      } else {
         const text = data instanceof JsonText ? data.text : JSON.stringify(data ?? null);
-        json = request.id === undefined
-          ? SUCCESS_HEAD + text + "}"
-          : SUCCESS_HEAD + text + `,"id":${JSON.stringify(request.id)}}`;
-      } catch (error) {
-        this.#fail(c, slot, request, error, started);
-        return;
+        answer = successJson(text, request.id);
       }
-      this.#answer(c, slot, json, after);
+    } catch (error) {
+      this.#fail(c, slot, request, error, started);
+      return;
     }
+    this.#answer(c, slot, answer, after);
     this.#record(
       c,
       { request, result: "success", code: 200, started },
@@ -565,18 +570,18 @@ export class ControlServer {
    * computed at once (`null`) — straight into the write queue when nothing
    * is waiting ahead of it, else into a new ready slot behind the others.
    */
-  #answer(c: Connection, slot: Slot | null, json: string, after: (() => void) | null): void {
+  #answer(c: Connection, slot: Slot | null, answer: Answer, after: (() => void) | null): void {
     if (slot === null) {
       if (c.slots.length === 0) {
         if (c.closed) return;
-        c.queue(json, after);
+        c.queue(answer, after);
         if (!c.holdWrites && !c.writing) this.#writeLoop(c);
         return;
       }
-      c.slots.push({ json, after });
+      c.slots.push({ answer, after });
       return; // an earlier answer is still pending: nothing can go out yet
     }
-    slot.json = json;
+    slot.answer = answer;
     slot.after = after;
     this.#flush(c);
   }
@@ -589,9 +594,9 @@ export class ControlServer {
       return;
     }
     let ready = 0;
-    while (ready < c.slots.length && c.slots[ready].json !== null) {
+    while (ready < c.slots.length && c.slots[ready].answer !== null) {
       const slot = c.slots[ready];
-      c.queue(slot.json!, slot.after);
+      c.queue(slot.answer!, slot.after);
       ready++;
     }
     if (ready > 0) c.slots.splice(0, ready);
@@ -662,21 +667,9 @@ export class ControlServer {
     }
   }
 
-  #identity(c: Connection): Who {
-    if (c.who !== null) return c.who;
-    const client = c.client;
-    if (client === undefined) return (c.who = { user: "unknown" });
-    const user = client.user !== undefined && client.user !== ""
-      ? client.user
-      : client.uid !== undefined
-      ? userName(client.uid)
-      : undefined;
-    return (c.who = { user: user ?? "unknown", uid: client.uid, pid: client.pid });
-  }
-
   /** Writes the audit line of one request (when auditing is on); returns the user it names. */
   #auditRequest(c: Connection, outcome: RequestOutcome, agent?: string): string {
-    const who = this.#identity(c);
+    const who = c.who;
     if (!this.#audit.enabled) return who.user;
     const entry: AuditEntry = {
       time: new Date(),
@@ -737,4 +730,11 @@ function commandEventJson(
   },"result":${JSON.stringify(result)},"code":${code}}`;
   if (args.length === 0) c.lastEvent = { command, user, result, code, json };
   return json;
+}
+
+/** A success answer carrying `text` as its data (and `id` when the request had one). */
+function successJson(text: string, id: RequestId | undefined): string {
+  return id === undefined
+    ? `{"status":"success","data":${text}}`
+    : `{"status":"success","data":${text},"id":${JSON.stringify(id)}}`;
 }

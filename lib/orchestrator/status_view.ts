@@ -178,11 +178,8 @@ export function summaryText(agent: Agent, now: number): string {
   return text;
 }
 
-/**
- * `JSON.stringify(statusObject(agent, now))`, from cached pieces. `nowIso`
- * is `isoTime(now)`, formatted once per request for every agent.
- */
-export function statusText(agent: Agent, now: number, nowIso = isoTime(now)): string {
+/** `JSON.stringify(statusObject(agent, now))`, from cached pieces. */
+export function statusText(agent: Agent, now: number): string {
   const p = pieces(agent);
   const r = restarts(agent, now);
   const u = uptime(agent, now);
@@ -191,7 +188,7 @@ export function statusText(agent: Agent, now: number, nowIso = isoTime(now)): st
   if (memo !== null && memo.restarts === r && memo.uptime === u && memo.beat === beat) {
     return memo.text;
   }
-  const beatText = beat === null ? "null" : `"${beat === now ? nowIso : isoTime(beat)}"`;
+  const beatText = beat === null ? "null" : `"${isoTime(beat)}"`;
   const text = p.head + r + ',"uptime_seconds":' + u + p.middle + beatText + p.tail;
   p.status = { restarts: r, uptime: u, beat, text };
   return text;
@@ -218,10 +215,9 @@ export class AgentsAnswer<T> {
   /** The answer for `agents` at `now`: the previous object when no agent's text changed. */
   get(agents: readonly Agent[], now: number): T {
     const texts = this.#texts;
-    const nowIso = this.#status ? isoTime(now) : "";
     let same = this.#answer !== null && texts.length === agents.length;
     for (let i = 0; i < agents.length; i++) {
-      const text = this.#status ? statusText(agents[i], now, nowIso) : summaryText(agents[i], now);
+      const text = this.#status ? statusText(agents[i], now) : summaryText(agents[i], now);
       if (same && text !== texts[i]) same = false;
       texts[i] = text;
     }
