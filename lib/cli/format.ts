@@ -104,12 +104,16 @@ export function cell(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** True when colour should be used on stdout: a terminal and `NO_COLOR` unset or empty. */
-export function colorEnabled(): boolean {
-  const noColor = Deno.env.get("NO_COLOR");
-  if (noColor !== undefined && noColor !== "") return false;
+/**
+ * True when colour should be used on `stream` (stdout by default): a terminal
+ * and no `NO_COLOR` in the environment (SPEC §7: never with `NO_COLOR`).
+ */
+export function colorEnabled(
+  stream: { isTerminal(): boolean } = Deno.stdout,
+): boolean {
+  if (Deno.env.get("NO_COLOR") !== undefined) return false;
   try {
-    return Deno.stdout.isTerminal();
+    return stream.isTerminal();
   } catch {
     return false;
   }

@@ -12,9 +12,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { getLogger } from "@logtape/logtape";
-import { type CliResult, EXIT, UsageError } from "./result.ts";
+import { type CliResult, EXIT } from "./result.ts";
+import { oneFile, parseCliArgs } from "./args.ts";
+import { colorEnabled } from "./format.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { formatResults } from "../config/format.ts";
 import { EventStore } from "../events/store.ts";
@@ -36,27 +37,14 @@ const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
 
 /** Runs `orchestrator run`. Resolves when the orchestrator has shut down. */
 export async function main(argv: string[]): Promise<CliResult> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCliArgs({
+    args: argv,
+    options: { help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+  });
   if (parsed.values.help) return { exitCode: EXIT.ok, stdout: HELP };
-  if (parsed.positionals.length !== 1) {
-    throw new UsageError(
-      parsed.positionals.length === 0
-        ? "Missing the config file"
-        : `Expected one config file, got ${parsed.positionals.length}`,
-    );
-  }
-  const path = parsed.positionals[0];
-  const color = Deno.stderr.isTerminal() && Deno.env.get("NO_COLOR") === undefined;
+  const path = oneFile(parsed.positionals, "config file");
+  const color = colorEnabled(Deno.stderr);
 
   const loaded = await loadConfigFile(path);
   if (loaded.readError !== undefined) return { exitCode: EXIT.usage, stderr: loaded.readError };

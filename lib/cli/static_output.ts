@@ -5,8 +5,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { type CliResult, EXIT, UsageError } from "./result.ts";
+import { type CliResult, EXIT } from "./result.ts";
+import { parseCliArgs } from "./args.ts";
 
 /** Runs a command that takes no arguments and prints `produce()`, or `help` for `--help`. */
 export async function printStatic(
@@ -14,17 +14,11 @@ export async function printStatic(
   help: string,
   produce: () => string | Promise<string>,
 ): Promise<CliResult> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { help: { type: "boolean", short: "h", default: false } },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCliArgs({
+    args: argv,
+    options: { help: { type: "boolean", short: "h", default: false } },
+    allowPositionals: false,
+  });
   if (parsed.values.help) return { exitCode: EXIT.ok, stdout: help };
   return { exitCode: EXIT.ok, stdout: await produce() };
 }

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { type CliResult, EXIT, UsageError } from "./result.ts";
+import { type CliResult, EXIT } from "./result.ts";
+import { oneFile, parseCliArgs } from "./args.ts";
+import { colorEnabled } from "./format.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { formatResults, summarize } from "../config/format.ts";
 
@@ -23,37 +24,19 @@ Options:
 Exit codes: 0 no errors, 1 errors (or warnings with --strict),
             2 the file cannot be read or is not valid JSONC.`;
 
-/** True when colour may be used on stdout. */
-function useColor(): boolean {
-  return Deno.stdout.isTerminal() && Deno.env.get("NO_COLOR") === undefined;
-}
-
 /** Runs `validate` with the arguments after the command name. */
 export async function main(argv: string[]): Promise<CliResult> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        json: { type: "boolean", default: false },
-        strict: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCliArgs({
+    args: argv,
+    options: {
+      json: { type: "boolean", default: false },
+      strict: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    allowPositionals: true,
+  });
   if (parsed.values.help) return { exitCode: EXIT.ok, stdout: HELP };
-  if (parsed.positionals.length !== 1) {
-    throw new UsageError(
-      parsed.positionals.length === 0
-        ? "Missing the config FILE"
-        : `Expected one config FILE, got ${parsed.positionals.length}`,
-    );
-  }
-  const file = parsed.positionals[0];
+  const file = oneFile(parsed.positionals, "config FILE");
   const loaded = await loadConfigFile(file);
   const summary = summarize(loaded.results);
   const unusable = loaded.readError !== undefined || loaded.parseFailed;
@@ -64,5 +47,5 @@ export async function main(argv: string[]): Promise<CliResult> {
     return { exitCode, stdout: JSON.stringify(body, null, 2) };
   }
   if (loaded.readError !== undefined) return { exitCode, stderr: loaded.readError };
-  return { exitCode, stdout: formatResults(loaded.results, file, { color: useColor() }) };
+  return { exitCode, stdout: formatResults(loaded.results, file, { color: colorEnabled() }) };
 }
