@@ -78,7 +78,8 @@ async function wait(inv: Invocation): Promise<CliResult> {
       }
     } catch (error) {
       if (!(error instanceof ClientError)) throw error;
-      last = error.message;
+      // An attempt cut short by the deadline says less than the answer before it.
+      if (error.kind !== "timeout" || response === undefined) last = error.message;
     }
     await sleep(Math.min(200, Math.max(0, deadline - performance.now())));
   }

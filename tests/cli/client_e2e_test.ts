@@ -194,3 +194,45 @@ Deno.test("cli: status --wait exits 3 when an autostart agent never comes up", a
     await o.stop();
   }
 });
+
+Deno.test("cli: status --wait keeps the last answer's reason when the final attempt is cut short", async () => {
+  // A server that answers the first connection's status with a failed agent and
+  // then reads every later request without answering: the wait's last attempt
+  // always runs into the deadline.
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "ow-" });
+  const path = `${dir}/o.sock`;
+  const listener = Deno.listen({ transport: "unix", path });
+  const conns: Deno.Conn[] = [];
+  const serving = (async () => {
+    let first = true;
+    for await (const conn of listener) {
+      conns.push(conn);
+      const buf = new Uint8Array(4096);
+      await conn.read(buf); // the request
+      if (!first) continue; // stall: never answer
+      first = false;
+      const body = new TextEncoder().encode(JSON.stringify({
+        status: "success",
+        data: { agents: [{ name: "bad", agent_name: "bad", state: "failed", autostart: true }] },
+      }));
+      const frame = new Uint8Array(4 + body.length);
+      new DataView(frame.buffer).setUint32(0, body.length);
+      frame.set(body, 4);
+      await conn.write(frame);
+    }
+  })();
+  try {
+    const res = await cli(["status", "--wait", "--timeout", "1", "--socket", path]);
+    assert.equal(res.code, 3);
+    assert.match(
+      res.stderr,
+      /Timed out after 1 s waiting for the orchestrator: not up: bad \(failed\)/,
+    );
+    assert.ok(conns.length >= 2, "the wait tried again after the first answer");
+  } finally {
+    listener.close();
+    for (const conn of conns) conn.close();
+    await serving.catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
