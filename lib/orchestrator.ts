@@ -30,7 +30,7 @@ import {
   summaryObject,
 } from "./orchestrator/status_view.ts";
 import { isoTime } from "./iso_time.ts";
-import { JsonText } from "./json_text.ts";
+import { JsonText } from "./control/json_text.ts";
 import { type Clock, Supervisor } from "./orchestrator/supervisor.ts";
 
 export type { Clock } from "./orchestrator/supervisor.ts";

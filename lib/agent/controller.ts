@@ -11,7 +11,7 @@
 
 import type { OrchestratorConfig } from "../config/types.ts";
 import type { EventSink } from "../events/event.ts";
-import type { JsonText } from "../json_text.ts";
+import type { JsonText } from "../control/json_text.ts";
 import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "./info.ts";
 
 /** Control over a running set of agents. */

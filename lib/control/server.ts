@@ -24,7 +24,7 @@ import type { EventName } from "../events/event.ts";
 import { type AuditEntry, AuditLog, type AuditResult } from "./audit.ts";
 import { allowedCommands, authorize } from "./authorize.ts";
 import { agentOf, type CommandContext, HANDLERS } from "./commands.ts";
-import { JsonText } from "../json_text.ts";
+import { JsonText } from "./json_text.ts";
 import { encodeJsonFrame, FrameBuffer, FrameReader, writeAll } from "./frame.ts";
 import type { CommandName } from "./names.ts";
 import {
