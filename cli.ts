@@ -7,69 +7,27 @@
  */
 
 import { type CliCommand, type CliResult, EXIT, UsageError } from "./lib/cli/result.ts";
+import { type CliCommandName, COMMAND_SUMMARIES } from "./lib/cli/summaries.ts";
 import { VERSION } from "./lib/version.ts";
 
-interface CommandEntry {
-  summary: string;
-  /** Module name under `lib/cli/`. */
-  module: string;
-}
-
 /**
- * Imports `lib/cli/<module>.ts`. The specifier is computed on purpose: `deno
+ * Imports `lib/cli/<command>.ts`. The specifier is computed on purpose: `deno
  * run` pre-loads every literal dynamic import, and the npm packages behind
  * them, at startup, which costs each client call ~7 ms. `deno task compile`
  * embeds the modules with `--include lib/cli/`.
  */
-function load(module: string): Promise<CliCommand> {
-  return import(new URL(`./lib/cli/${module}.ts`, import.meta.url).href);
+function load(command: CliCommandName): Promise<CliCommand> {
+  return import(new URL(`./lib/cli/${command}.ts`, import.meta.url).href);
 }
 
-const COMMANDS: Record<string, CommandEntry> = {
-  run: {
-    summary: "Run the agents of a config (foreground)",
-    module: "run",
-  },
-  validate: {
-    summary: "Check a config and report every problem",
-    module: "validate",
-  },
-  schema: { summary: "Print the config's JSON Schema", module: "schema" },
-  example: { summary: "Print the example config (every option commented)", module: "example" },
-  ps: { summary: "List agents with state and pid", module: "ps" },
-  status: {
-    summary: "Show the status of one agent or all; --wait until up",
-    module: "status",
-  },
-  stats: { summary: "Show orchestrator statistics", module: "stats" },
-  history: { summary: "Query the event history", module: "history" },
-  report: {
-    summary: "Summary report of agents and recent events",
-    module: "report",
-  },
-  start: { summary: "Start an agent", module: "start" },
-  stop: { summary: "Stop an agent", module: "stop" },
-  restart: { summary: "Restart an agent", module: "restart" },
-  pause: {
-    summary: "Pause an agent (SIGSTOP to its process group)",
-    module: "pause",
-  },
-  resume: { summary: "Resume a paused agent (SIGCONT)", module: "resume" },
-  logs: { summary: "Show an agent's captured output", module: "logs" },
-  call: {
-    summary: "Run a task agent and print its UTCP result",
-    module: "call",
-  },
-  shutdown: {
-    summary: "Shut the orchestrator down gracefully",
-    module: "shutdown",
-  },
-};
+function isCliCommand(name: string): name is CliCommandName {
+  return Object.hasOwn(COMMAND_SUMMARIES, name);
+}
 
 function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) =>
-    `  ${name.padEnd(width)}  ${c.summary}`
+  const width = Math.max(...Object.keys(COMMAND_SUMMARIES).map((c) => c.length));
+  const lines = Object.entries(COMMAND_SUMMARIES).map(([name, summary]) =>
+    `  ${name.padEnd(width)}  ${summary}`
   );
   return [
     `orchestrator ${VERSION}: a process orchestrator for servers`,
@@ -93,15 +51,14 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   if (name === "--version" || name === "-V" || name === "version") {
     return { exitCode: EXIT.ok, stdout: `orchestrator ${VERSION}` };
   }
-  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (entry === undefined) {
+  if (!isCliCommand(name)) {
     return {
       exitCode: EXIT.usage,
       stderr: `Unknown command "${name}"\nRun 'orchestrator --help' for the list of commands.`,
     };
   }
   try {
-    return await (await load(entry.module)).main(rest);
+    return await (await load(name)).main(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       return {

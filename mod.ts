@@ -72,16 +72,28 @@ export {
   shouldRestart,
 } from "./lib/agent/restart.ts";
 export { type ResolvedCommand, resolveTemplate } from "./lib/agent/template.ts";
-export { placeholders, substitute } from "./lib/agent/substitute.ts";
+export { placeholders, substitute } from "./lib/substitute.ts";
 export { configureLogging } from "./lib/log.ts";
 
 // Events.
 export * from "./lib/events/event.ts";
 export { EventStore, type EventStoreOptions } from "./lib/events/store.ts";
-export { QUERY_LIMIT_DEFAULT, QUERY_LIMIT_MAX } from "./lib/events/query.ts";
+export { QUERY_LIMIT_DEFAULT } from "./lib/events/query.ts";
 
-// Control socket: names, protocol, server and client.
-export * from "./lib/control/names.ts";
+// The protocol's vocabulary: command names and presets, codes, socket path, limits.
+export * from "./lib/protocol/commands.ts";
+export * from "./lib/protocol/codes.ts";
+export * from "./lib/protocol/socket.ts";
+export * from "./lib/protocol/limits.ts";
+/**
+ * Largest `limit` of an event query: {@linkcode MAX_LIST} under the name
+ * this API gave it first.
+ */
+export { MAX_LIST as QUERY_LIMIT_MAX } from "./lib/protocol/limits.ts";
+/** A protocol status code: {@linkcode ResponseCode} under the name this API gave it first. */
+export type { ResponseCode as ErrorCode } from "./lib/protocol/codes.ts";
+
+// Control socket: server and client.
 export { ControlServer, type ControlServerOptions } from "./lib/control/server.ts";
 export {
   ClientError,
@@ -91,10 +103,5 @@ export {
   requestOnce,
   type RequestSpec,
 } from "./lib/control/client.ts";
-export {
-  DEFAULT_MAX_FRAME_BYTES,
-  encodeFrame,
-  type FrameOutcome,
-  FrameReader,
-} from "./lib/control/frame.ts";
+export { encodeFrame, type FrameOutcome, FrameReader } from "./lib/control/frame.ts";
 export type { ClientIdentity, ControlRequest, ControlResponse } from "./lib/control/protocol.ts";

@@ -1,13 +1,12 @@
 /**
  * The one error family of the project. Each error carries a protocol `code`
- * (SPEC §5), so the control plane maps it straight onto a response and only
- * `cli.ts` turns it into an exit code.
+ * (docs/protocol.md, "Codes"), so the control plane maps it straight onto a
+ * response and only `cli.ts` turns it into an exit code.
  *
  * @module
  */
 
-/** Protocol status codes (SPEC §5). */
-export type ErrorCode = 400 | 403 | 404 | 409 | 413 | 500 | 503 | 504;
+import type { ResponseCode } from "./protocol/codes.ts";
 
 /**
  * An error with a protocol code and optional structured details.
@@ -19,11 +18,11 @@ export type ErrorCode = 400 | 403 | 404 | 409 | 413 | 500 | 503 | 504;
  */
 export class OrchestratorError extends Error {
   /** Protocol status code. */
-  readonly code: ErrorCode;
+  readonly code: ResponseCode;
   /** Structured details, for callers that branch on data rather than text. */
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+  constructor(code: ResponseCode, message: string, details: Record<string, unknown> = {}) {
     super(message);
     this.name = "OrchestratorError";
     this.code = code;

@@ -20,7 +20,7 @@
  */
 
 import type { CliCallTemplate } from "../config/types.ts";
-import { substitute, valueToString } from "./substitute.ts";
+import { substitute, valueToString } from "../substitute.ts";
 
 /** Where `${name}` values come from, in order. */
 export interface TemplateSources {

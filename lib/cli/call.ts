@@ -13,7 +13,6 @@ import { formatCall } from "./views.ts";
 export const spec: ClientCommandSpec = {
   ...agentActionSpec(
     "call",
-    "Run a task agent with call-time inputs and print its output.",
     { inputs: true },
   ),
   format(data: UtcpResult) {

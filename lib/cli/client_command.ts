@@ -12,7 +12,10 @@
  */
 
 import { ClientError, ControlClient } from "../control/client.ts";
-import { type ControlResponse, DEFAULT_SOCKET_PATH } from "../control/protocol.ts";
+import type { ControlResponse } from "../control/protocol.ts";
+import type { CommandName } from "../protocol/commands.ts";
+import { DEFAULT_SOCKET_PATH } from "../protocol/socket.ts";
+import { COMMAND_SUMMARIES } from "./summaries.ts";
 import { colorEnabled, type FormatOptions } from "./format.ts";
 import { type CliResult, EXIT, UsageError } from "./result.ts";
 import { formatAgentAction } from "./views.ts";
@@ -40,8 +43,8 @@ export type Formatted = string | { stdout?: string; stderr?: string; exitCode?: 
 
 /** A client command. */
 export interface ClientCommandSpec {
-  name: string;
-  summary: string;
+  /** The control command it sends; its summary is `COMMAND_SUMMARIES[name]`. */
+  name: CommandName;
   /** Agent positional: none, optional or required. */
   agent: "none" | "optional" | "required";
   flags?: FlagSpec[];
@@ -209,7 +212,7 @@ export function helpText(spec: ClientCommandSpec): string {
   return [
     `Usage: orchestrator ${spec.name}${agent} [options]`,
     "",
-    spec.summary,
+    COMMAND_SUMMARIES[spec.name],
     "",
     "Options:",
     ...flags.map((f, i) => `  ${left[i].padEnd(width)}  ${f.help}`),
@@ -360,18 +363,16 @@ export function clientMain(spec: ClientCommandSpec): (argv: string[]) => Promise
  * call-time input flags.
  */
 export function agentActionSpec(
-  name: string,
-  summary: string,
+  name: CommandName,
   options: { inputs?: boolean } = {},
 ): ClientCommandSpec {
   return options.inputs === true
     ? {
       name,
-      summary,
       agent: "required",
       flags: [...INPUT_FLAGS],
       options: inputsOptions,
       format: formatAgentAction,
     }
-    : { name, summary, agent: "required", format: formatAgentAction };
+    : { name, agent: "required", format: formatAgentAction };
 }

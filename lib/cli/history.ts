@@ -28,7 +28,6 @@ export function historyOptions(args: ParsedArgs): Record<string, unknown> {
 /** The `history` command. */
 export const spec: ClientCommandSpec = {
   name: "history",
-  summary: "Query the event history, newest first.",
   agent: "none",
   flags: [
     { name: "limit", type: "string", value: "N", help: "Most events to show (default 100)" },

@@ -10,7 +10,6 @@ import { formatLogs } from "./views.ts";
 /** The `logs` command. */
 export const spec: ClientCommandSpec = {
   name: "logs",
-  summary: "Show the newest captured stdout and stderr lines of an agent.",
   agent: "required",
   flags: [{
     name: "lines",

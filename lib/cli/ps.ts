@@ -10,7 +10,6 @@ import { formatPs } from "./views.ts";
 /** The `ps` command. */
 export const spec: ClientCommandSpec = {
   name: "ps",
-  summary: "List agents with their state, pid, kind, restarts and uptime.",
   agent: "none",
   format: formatPs,
 };

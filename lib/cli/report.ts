@@ -11,7 +11,6 @@ import { formatReport } from "./views.ts";
 /** The `report` command. */
 export const spec: ClientCommandSpec = {
   name: "report",
-  summary: "Summary report: statistics, agents, problems and recent failures.",
   agent: "none",
   format: formatReport,
 };

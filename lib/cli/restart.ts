@@ -9,7 +9,6 @@ import { agentActionSpec, clientMain } from "./client_command.ts";
 /** The `restart` command. */
 export const spec = agentActionSpec(
   "restart",
-  "Stop then start an agent.",
   { inputs: true },
 );
 

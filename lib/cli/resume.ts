@@ -9,7 +9,6 @@ import { agentActionSpec, clientMain } from "./client_command.ts";
 /** The `resume` command. */
 export const spec = agentActionSpec(
   "resume",
-  "Resume a paused agent (SIGCONT to its process group).",
 );
 
 /** Runs `orchestrator resume`. */

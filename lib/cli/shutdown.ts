@@ -9,7 +9,6 @@ import { type ClientCommandSpec, clientMain } from "./client_command.ts";
 /** The `shutdown` command. */
 export const spec: ClientCommandSpec = {
   name: "shutdown",
-  summary: "Shut the orchestrator down gracefully (agents stopped in reverse dependency order).",
   agent: "none",
   format: (data: { message: string }) => data.message,
   notes: "The answer comes before the shutdown finishes; wait for the socket to go away " +

@@ -9,7 +9,6 @@ import { agentActionSpec, clientMain } from "./client_command.ts";
 /** The `start` command. */
 export const spec = agentActionSpec(
   "start",
-  "Start a stopped, completed, failed or fatal agent.",
   { inputs: true },
 );
 

@@ -10,7 +10,6 @@ import { formatStats } from "./views.ts";
 /** The `stats` command. */
 export const spec: ClientCommandSpec = {
   name: "stats",
-  summary: "Show orchestrator statistics: agents, states, workers, uptime.",
   agent: "none",
   format: formatStats,
   notes:

@@ -23,8 +23,12 @@ import type { FormatOptions } from "./format.ts";
 import { type CliResult, EXIT } from "./result.ts";
 import { formatStatus, formatStatusAll } from "./views.ts";
 
-/** States that count as "up" for `--wait`. */
-export const UP_STATES: readonly string[] = ["ready", "running", "completed"];
+/**
+ * States that satisfy `--wait`: up (`running`, `ready`) or, for a task, run
+ * to the end (`completed`). Wider than the core's `UP_STATES`, which a
+ * completed task has left.
+ */
+export const WAIT_SATISFIED_STATES: readonly string[] = ["ready", "running", "completed"];
 
 /** Default `--timeout` of `--wait`, in seconds. */
 export const DEFAULT_WAIT_SECONDS = 60;
@@ -32,7 +36,6 @@ export const DEFAULT_WAIT_SECONDS = 60;
 /** The `status` command. */
 export const spec: ClientCommandSpec = {
   name: "status",
-  summary: "Show the status of one agent, or of every agent.",
   agent: "optional",
   flags: [{
     name: "wait",
@@ -51,7 +54,9 @@ export const spec: ClientCommandSpec = {
  */
 export function notUp(data: AgentStatus | { agents: AgentStatus[] }): string[] {
   const agents = "agents" in data ? data.agents.filter((a) => a.autostart) : [data];
-  return agents.filter((a) => !UP_STATES.includes(a.state)).map((a) => `${a.name} (${a.state})`);
+  return agents.filter((a) => !WAIT_SATISFIED_STATES.includes(a.state)).map((a) =>
+    `${a.name} (${a.state})`
+  );
 }
 
 function sleep(ms: number): Promise<void> {

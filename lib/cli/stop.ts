@@ -9,7 +9,6 @@ import { agentActionSpec, clientMain } from "./client_command.ts";
 /** The `stop` command. */
 export const spec = agentActionSpec(
   "stop",
-  "Stop an agent (stop_signal, then SIGKILL after stop_timeout); it is not restarted.",
 );
 
 /** Runs `orchestrator stop`. */

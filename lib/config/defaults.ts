@@ -15,9 +15,8 @@ import type {
   ReadinessProbe,
 } from "./types.ts";
 import { userName } from "../users.ts";
-import { DEFAULT_SOCKET_PATH } from "../control/protocol.ts";
-
-export { DEFAULT_SOCKET_PATH };
+import { DEFAULT_SOCKET_PATH } from "../protocol/socket.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
 
 /** Orchestrator-level defaults (everything but `agents`). */
 export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">> = {
@@ -32,7 +31,7 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">>
   cli_log_level: "INFO",
   command_max_connections: 64,
   command_idle_timeout: 300,
-  command_max_frame_bytes: 1024 * 1024,
+  command_max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
   max_workers: 10,
   shutdown_timeout: 10,
   event_store_path: null,

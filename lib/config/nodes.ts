@@ -88,3 +88,33 @@ export function quote(value: string): string {
   const short = value.length > QUOTE_MAX ? value.slice(0, QUOTE_MAX) + "…" : value;
   return JSON.stringify(short);
 }
+
+function describe(node: Node): string {
+  const t = jsonType(node);
+  if (t === "string") return `string ${quote(node.value)}`;
+  if (t === "number" || t === "integer") return `number ${node.value}`;
+  if (t === "boolean") return String(node.value);
+  return t;
+}
+
+function article(types: readonly string[]): string {
+  return types.map((t) => t === "null" ? "null" : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)
+    .join(" or ");
+}
+
+/**
+ * The message for a value of the wrong type.
+ *
+ * @example
+ * ```ts
+ * typeMismatch(["string"], node); // 'Expected a string, got number 5'
+ * ```
+ */
+export function typeMismatch(expected: readonly string[], node: Node): string {
+  return `Expected ${article(expected)}, got ${describe(node)}`;
+}
+
+/** Why a document's top level cannot be a config (it is not an object), or `null`. */
+export function rootProblem(root: Node): string | null {
+  return root.type === "object" ? null : `The config must be an object, got ${root.type}`;
+}

@@ -7,13 +7,9 @@
  * @module
  */
 
-import { COMMAND_NAMES, PRESETS } from "../control/names.ts";
-import {
-  BACKOFF_DEFAULTS,
-  DEFAULT_SOCKET_PATH,
-  ORCHESTRATOR_DEFAULTS,
-  READINESS_DEFAULTS,
-} from "./defaults.ts";
+import { COMMAND_NAMES, PRESETS } from "../protocol/commands.ts";
+import { DEFAULT_SOCKET_PATH } from "../protocol/socket.ts";
+import { BACKOFF_DEFAULTS, ORCHESTRATOR_DEFAULTS, READINESS_DEFAULTS } from "./defaults.ts";
 
 /** Signal names accepted by `stop_signal`. */
 export const STOP_SIGNALS = [

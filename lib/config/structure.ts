@@ -11,7 +11,7 @@
 import type { Node } from "jsonc-parser";
 import type { RuleContext } from "./context.ts";
 import { CONFIG_SCHEMA } from "./schema.ts";
-import { fieldIndex, fieldKey, type JsonType, jsonType, quote } from "./nodes.ts";
+import { fieldIndex, fieldKey, type JsonType, jsonType, quote, typeMismatch } from "./nodes.ts";
 import { suggest } from "./suggest.ts";
 
 type Schema = { readonly [key: string]: unknown };
@@ -36,19 +36,6 @@ function accepts(types: readonly string[] | undefined, actual: JsonType): boolea
   return types.includes(actual) || (actual === "integer" && types.includes("number"));
 }
 
-function describe(node: Node): string {
-  const t = jsonType(node);
-  if (t === "string") return `string ${quote(node.value)}`;
-  if (t === "number" || t === "integer") return `number ${node.value}`;
-  if (t === "boolean") return String(node.value);
-  return t;
-}
-
-function article(types: readonly string[]): string {
-  return types.map((t) => t === "null" ? "null" : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)
-    .join(" or ");
-}
-
 /** The result of the structure check, used to build the config. */
 export interface StructureInfo {
   /** Property value nodes dropped from the config (unknown keys, `$schema`). */
@@ -70,7 +57,7 @@ function walk(ctx: RuleContext, info: StructureInfo, node: Node, raw: Schema, fi
     const match = branches.find((b) => accepts(typesOf(b), actual));
     if (match === undefined) {
       const expected = branches.flatMap((b) => typesOf(b) ?? []);
-      ctx.error(field, node, `Expected ${article(expected)}, got ${describe(node)}`);
+      ctx.error(field, node, typeMismatch(expected, node));
       return;
     }
     walk(ctx, info, node, match, field);
@@ -78,7 +65,7 @@ function walk(ctx: RuleContext, info: StructureInfo, node: Node, raw: Schema, fi
   }
   const types = typesOf(schema);
   if (!accepts(types, actual)) {
-    ctx.error(field, node, `Expected ${article(types ?? [])}, got ${describe(node)}`);
+    ctx.error(field, node, typeMismatch(types ?? [], node));
     return;
   }
   if (Array.isArray(schema.enum) && !(schema.enum as unknown[]).includes(node.value)) {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { PresetName } from "../control/names.ts";
+import type { PresetName } from "../protocol/commands.ts";
 
 /** Severity of a validation result (SPEC §4). */
 export type Severity = "error" | "warning" | "info";

@@ -11,6 +11,7 @@ import type { ValidationResult } from "./types.ts";
 import { type EnvLike, RuleContext } from "./context.ts";
 import { FsProbe } from "./fs_probe.ts";
 import type { LineIndex } from "./position.ts";
+import { rootProblem } from "./nodes.ts";
 import { checkStructure, type StructureInfo } from "./structure.ts";
 import { type AgentNode, agentNodes } from "./rules/agent_list.ts";
 import {
@@ -76,8 +77,9 @@ export function validate(root: Node, lines: LineIndex, options: ValidateOptions)
     user: options.user,
     fs: options.checkFilesystem ? new FsProbe() : undefined,
   });
-  if (root.type !== "object") {
-    ctx.error("", root, `The config must be an object, got ${root.type}`);
+  const notAnObject = rootProblem(root);
+  if (notAnObject !== null) {
+    ctx.error("", root, notAnObject);
     return { results: ctx.results, structure: { ignored: new Set() } };
   }
   const structure = checkStructure(ctx, root);

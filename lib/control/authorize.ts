@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type CommandName, isCommandName, resolveAllowed } from "./names.ts";
+import { type CommandName, isCommandName, resolveAllowed } from "../protocol/commands.ts";
 import type { OrchestratorConfig } from "../config/types.ts";
 
 /** The decision for one command name. */

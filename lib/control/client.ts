@@ -17,7 +17,8 @@
  * @module
  */
 
-import { DEFAULT_MAX_FRAME_BYTES, encodeJsonFrame, FrameReader, writeAll } from "./frame.ts";
+import { encodeJsonFrame, FrameReader, writeAll } from "./frame.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
 import { type ClientIdentity, type ControlResponse, isResponse } from "./protocol.ts";
 
 /** Why a client call failed without an answer from the orchestrator. */

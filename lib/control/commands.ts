@@ -15,8 +15,8 @@ import type { AgentController } from "../agent/controller.ts";
 import type { AgentStatus, Stats } from "../agent/info.ts";
 import { badRequest } from "../errors.ts";
 import type { EventQuery, OrchestratorEvent } from "../events/event.ts";
-import { normalizeQuery, QUERY_LIMIT_DEFAULT } from "../events/query.ts";
-import type { CommandName } from "./names.ts";
+import type { CommandName } from "../protocol/commands.ts";
+import { MAX_LIST } from "../protocol/limits.ts";
 import type { ControlRequest } from "./protocol.ts";
 
 /** What a handler may ask of the server besides the controller. */
@@ -33,9 +33,6 @@ export type Handler = (
   request: ControlRequest,
   context: CommandContext,
 ) => unknown;
-
-/** Largest `limit` for `history` and `lines` for `logs`. */
-export const MAX_LIST = 10_000;
 
 /** `report`: how many recent failure events it includes. */
 export const REPORT_FAILURES = 20;
@@ -95,15 +92,16 @@ function inputsOption(request: ControlRequest): Record<string, unknown> | undefi
 }
 
 /**
- * Turns `history` options into an event query (400 on a bad option). `limit`
- * is strict here (an integer from 1 to 10,000); everything else is checked
- * by the store's own `normalizeQuery`, so ISO times and durations such as
- * `15m` mean the same over the socket as in the API.
+ * The event query of a `history` request (400 on arguments or a bad
+ * `limit`). `limit` is strict here, as `lines` is for `logs`: an integer
+ * from 1 to `MAX_LIST`. Every other option goes to the store as sent: its
+ * one normaliser (`normalizeQuery`, lib/events/query.ts) checks them and
+ * reads durations such as `15m` with the store's clock, so they mean the
+ * same over the socket as in the API.
  */
 export function historyQuery(request: ControlRequest): EventQuery {
   noArgs(request);
-  const limit = intOption(request, "limit", MAX_LIST) ?? QUERY_LIMIT_DEFAULT;
-  return { ...normalizeQuery(request.options, new Date()), limit };
+  return { ...request.options, limit: intOption(request, "limit", MAX_LIST) } as EventQuery;
 }
 
 function allStatuses(controller: AgentController): AgentStatus[] {

@@ -5,16 +5,13 @@
  * boundary, a protocol error — and copes with partial reads and with many
  * frames arriving in one read. `encodeFrame` writes the other direction.
  *
- * This module imports nothing, so the CLI client stays fast to load.
+ * This module imports only the protocol's vocabulary (`lib/protocol/`), so
+ * the CLI client stays fast to load.
  *
  * @module
  */
 
-/** Length of the frame header in bytes. */
-export const HEADER_BYTES = 4;
-
-/** Default largest frame payload: 1 MiB (SPEC §5). */
-export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+import { DEFAULT_MAX_FRAME_BYTES, HEADER_BYTES } from "../protocol/limits.ts";
 
 /** What `FrameReader.read` returns. */
 export type FrameOutcome =

@@ -1,17 +1,13 @@
 /**
- * Request and response shapes of the control protocol (SPEC §5), their
- * validation, and the status codes. Pure and import-free, so both the server
- * and the (fast-loading) CLI client use it.
+ * Request and response shapes of the control protocol (docs/protocol.md) and
+ * their validation. Pure, importing only the protocol's vocabulary
+ * (`lib/protocol/`), so both the server and the (fast-loading) CLI client
+ * use it.
  *
  * @module
  */
 
-/**
- * Default socket path (`command_socket_path`; `{user}` expands to the running
- * user). Here rather than with the other config defaults so that a client
- * command loads no config module.
- */
-export const DEFAULT_SOCKET_PATH = "/tmp/orchestrator.sock";
+import type { ResponseCode } from "../protocol/codes.ts";
 
 /** A JSON scalar: the only kinds of `id` a request may carry. */
 export type RequestId = string | number | boolean | null;
@@ -41,9 +37,6 @@ export interface SuccessResponse<T = unknown> {
   id?: RequestId;
 }
 
-/** Error codes a response can carry (SPEC §5). */
-export type ResponseCode = 400 | 403 | 404 | 409 | 413 | 500 | 503 | 504;
-
 /** An error response. */
 export interface ErrorResponse {
   status: "error";
@@ -54,18 +47,6 @@ export interface ErrorResponse {
 
 /** Any response. */
 export type ControlResponse<T = unknown> = SuccessResponse<T> | ErrorResponse;
-
-/** What each code means (for docs and the CLI). */
-export const CODE_MEANINGS: Readonly<Record<ResponseCode, string>> = {
-  400: "Malformed request or bad arguments",
-  403: "Command not allowed",
-  404: "Unknown command or agent",
-  409: "Not possible in the agent's state",
-  413: "Frame too large",
-  500: "Internal error",
-  503: "Shutting down or too many connections",
-  504: "Command timed out",
-};
 
 /** The outcome of `parseRequest`: the request, or a 400 with the id when one could be read. */
 export type ParsedRequest =

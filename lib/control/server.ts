@@ -26,15 +26,15 @@ import { allowedCommands, authorize } from "./authorize.ts";
 import { agentOf, type CommandContext, HANDLERS } from "./commands.ts";
 import { JsonText } from "./json_text.ts";
 import { encodeJsonFrame, FrameBuffer, FrameReader, writeAll } from "./frame.ts";
-import type { CommandName } from "./names.ts";
+import type { CommandName } from "../protocol/commands.ts";
 import {
   type ClientIdentity,
   type ControlRequest,
   errorResponse,
   type RequestId,
   RequestMemo,
-  type ResponseCode,
 } from "./protocol.ts";
+import type { ResponseCode } from "../protocol/codes.ts";
 import { bindSocket, type BoundSocket, removeSocket } from "./socket.ts";
 import { userName } from "../users.ts";
 

@@ -17,9 +17,7 @@
 
 import { OrchestratorError } from "../errors.ts";
 import { dirname } from "../path.ts";
-
-/** Longest UNIX socket path, in bytes, including nothing for the NUL (Linux `sun_path` is 108). */
-export const MAX_SOCKET_PATH_BYTES = 107;
+import { MAX_SOCKET_PATH_BYTES } from "../protocol/socket.ts";
 
 /** What is at a socket path. */
 export type SocketProbe = "absent" | "live" | "stale" | "not-socket";

@@ -6,13 +6,11 @@
  */
 
 import { badRequest } from "../errors.ts";
+import { MAX_LIST } from "../protocol/limits.ts";
 import { EVENT_CATEGORIES, type EventCategory, type EventName } from "./event.ts";
 
 /** Rows returned when `limit` is not given. */
 export const QUERY_LIMIT_DEFAULT = 100;
-
-/** Largest `limit`; a bigger one is clamped to this (not an error). */
-export const QUERY_LIMIT_MAX = 10_000;
 
 /** Longest accepted `agent` filter, in characters. */
 const MAX_AGENT_FILTER = 256;
@@ -106,11 +104,11 @@ function normalizeLimit(value: unknown): number {
     : value;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
     throw badRequest(
-      `Invalid history limit ${describe(value)}: expected an integer from 1 to ${QUERY_LIMIT_MAX}`,
+      `Invalid history limit ${describe(value)}: expected an integer from 1 to ${MAX_LIST}`,
       { option: "limit" },
     );
   }
-  return Math.min(n, QUERY_LIMIT_MAX);
+  return Math.min(n, MAX_LIST);
 }
 
 function normalizeCategory(value: unknown): EventCategory {

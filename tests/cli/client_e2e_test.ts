@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { requestOnce } from "../../lib/control/client.ts";
-import { COMMAND_NAMES } from "../../lib/control/names.ts";
+import { COMMAND_NAMES } from "../../lib/protocol/commands.ts";
 import {
   baseConfig,
   cli,
@@ -12,12 +12,25 @@ import {
 
 const CLIENT_COMMANDS = COMMAND_NAMES;
 
-Deno.test("cli: --help on every client command exits 0 and names the command", async () => {
-  const runs = await Promise.all(CLIENT_COMMANDS.map((c) => cli([c, "--help"])));
+Deno.test("cli: --help on every client command exits 0, names the command and its summary", async () => {
+  const [top, ...runs] = await Promise.all([
+    cli(["--help"]),
+    ...CLIENT_COMMANDS.map((c) => cli([c, "--help"])),
+  ]);
+  const listed = new Map(
+    top.stdout.split("\n").flatMap((line) => {
+      const m = /^ {2}(\w+) +(.+)$/.exec(line);
+      return m === null ? [] : [[m[1], m[2]] as const];
+    }),
+  );
   runs.forEach((r, i) => {
-    assert.equal(r.code, 0, CLIENT_COMMANDS[i]);
-    assert.match(r.stdout, new RegExp(`^Usage: orchestrator ${CLIENT_COMMANDS[i]}\\b`));
+    const command = CLIENT_COMMANDS[i];
+    assert.equal(r.code, 0, command);
+    assert.match(r.stdout, new RegExp(`^Usage: orchestrator ${command}\\b`));
     assert.match(r.stdout, /--socket PATH/);
+    const summary = r.stdout.split("\n")[2];
+    assert.ok(summary.length > 0, command);
+    assert.equal(listed.get(command), summary, `${command}: the same summary in both helps`);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { COMMAND_NAMES } from "../../lib/control/names.ts";
+import { COMMAND_NAMES } from "../../lib/protocol/commands.ts";
 
 interface Dep {
   specifier: string;

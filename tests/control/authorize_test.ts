@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { allowedCommands, authorize } from "../../lib/control/authorize.ts";
-import { COMMAND_NAMES } from "../../lib/control/names.ts";
+import { COMMAND_NAMES } from "../../lib/protocol/commands.ts";
 
 Deno.test("authorize: null allows every command, shutdown included", () => {
   const allowed = allowedCommands({ allowed_commands: null, blocked_commands: [] });

@@ -6,8 +6,8 @@ import {
   encodeRawFrame,
   FrameBuffer,
   FrameReader,
-  HEADER_BYTES,
 } from "../../lib/control/frame.ts";
+import { HEADER_BYTES } from "../../lib/protocol/limits.ts";
 
 /** A byte source that hands out `data` in chunks of the given sizes (then the rest), then EOF. */
 function source(data: Uint8Array, chunk = Infinity) {

@@ -1,12 +1,8 @@
 /** normalizeQuery / parseIsoTimestamp: pure validation of history options. */
 
 import assert from "node:assert/strict";
-import {
-  normalizeQuery,
-  parseIsoTimestamp,
-  QUERY_LIMIT_DEFAULT,
-  QUERY_LIMIT_MAX,
-} from "../../lib/events/query.ts";
+import { normalizeQuery, parseIsoTimestamp, QUERY_LIMIT_DEFAULT } from "../../lib/events/query.ts";
+import { MAX_LIST } from "../../lib/protocol/limits.ts";
 import { OrchestratorError } from "../../lib/errors.ts";
 
 const NOW = new Date("2025-07-27T10:30:00.000Z");
@@ -33,7 +29,7 @@ Deno.test("normalizeQuery: defaults and normal forms", () => {
       since: "2025-07-27T00:00:00.000Z",
     },
   );
-  assert.equal(normalizeQuery({ limit: 10_001 }, NOW).limit, QUERY_LIMIT_MAX);
+  assert.equal(normalizeQuery({ limit: 10_001 }, NOW).limit, MAX_LIST);
   assert.equal(normalizeQuery({ limit: null }, NOW).limit, QUERY_LIMIT_DEFAULT);
 });
 

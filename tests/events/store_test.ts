@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { EventStore } from "../../lib/events/store.ts";
 import type { EventName, NewEvent } from "../../lib/events/event.ts";
 import { OrchestratorError } from "../../lib/errors.ts";
-import { QUERY_LIMIT_MAX } from "../../lib/events/query.ts";
+import { MAX_LIST } from "../../lib/protocol/limits.ts";
 import { MAX_EVENT_DATA_BYTES } from "../../lib/events/serialize.ts";
 import { tempDir } from "./helpers.ts";
 
@@ -80,10 +80,10 @@ Deno.test("query: newest first, default limit 100, limit clamped to 10,000", () 
   assert.equal(page[99].id, 9_951);
   assert.ok(page.every((e, i) => i === 0 || e.id === page[i - 1].id - 1));
   assert.equal(store.query({ limit: 3 }).map((e) => e.data.i).join(), "10049,10048,10047");
-  assert.equal(store.query({ limit: 1_000_000 }).length, QUERY_LIMIT_MAX);
+  assert.equal(store.query({ limit: 1_000_000 }).length, MAX_LIST);
   assert.equal(
-    store.query({ limit: QUERY_LIMIT_MAX + 1 }).at(-1)?.id,
-    10_050 - QUERY_LIMIT_MAX + 1,
+    store.query({ limit: MAX_LIST + 1 }).at(-1)?.id,
+    10_050 - MAX_LIST + 1,
   );
 });
 

@@ -8,13 +8,14 @@
 
 import type { Node } from "jsonc-parser";
 import type { RuleContext } from "../context.ts";
-import { CONTROL_COMMANDS, isPresetName, resolveAllowed } from "../../control/names.ts";
+import { CONTROL_COMMANDS, isPresetName, resolveAllowed } from "../../protocol/commands.ts";
 import { resolveSocketPath } from "../defaults.ts";
 import { dirname } from "../../path.ts";
 import { booleanOf, items, numberOf, properties, quote, stringOf } from "../nodes.ts";
 import { formatMode, parsePermissions } from "../permissions.ts";
 import { checkMinimum, checkSeconds } from "./numbers.ts";
-import { MAX_SOCKET_PATH_BYTES } from "../../control/socket.ts";
+import { DEFAULT_SOCKET_PATH } from "../../protocol/socket.ts";
+import { configuredSocketPathProblem, resolvedSocketPathProblem } from "../socket_path.ts";
 
 /** Ranges of the numeric orchestrator options. */
 export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
@@ -125,11 +126,12 @@ export function ruleSocketPath(ctx: RuleContext, root: Node): void {
   const field = "command_socket_path";
   const p = properties(root);
   const node = p.get(field);
-  const configured = node === undefined ? "/tmp/orchestrator.sock" : stringOf(node);
+  const configured = node === undefined ? DEFAULT_SOCKET_PATH : stringOf(node);
   if (configured === undefined) return;
   const fromEnv = ctx.env.get("ORCHESTRATOR_SOCKET_PATH");
   const at = node ?? root;
-  if (configured.includes("\0")) ctx.error(field, at, "Socket path contains a NUL byte");
+  const unusable = configuredSocketPathProblem(configured);
+  if (unusable !== null) ctx.error(field, at, unusable);
   if (!interfaceEnabled(root)) {
     const set = ["command_socket_permissions", "allowed_commands", "blocked_commands", field]
       .find((k) => p.has(k));
@@ -142,20 +144,9 @@ export function ruleSocketPath(ctx: RuleContext, root: Node): void {
   if (fromEnv !== undefined && fromEnv !== "") {
     ctx.info(field, at, `ORCHESTRATOR_SOCKET_PATH overrides the socket path: ${quote(path)}`);
   }
-  if (path === "") {
-    ctx.error(field, at, "Socket path is empty");
-    return;
-  }
-  const bytes = new TextEncoder().encode(path).length;
-  if (bytes > MAX_SOCKET_PATH_BYTES) {
-    ctx.error(
-      field,
-      at,
-      `Socket path is ${bytes} bytes; UNIX sockets allow at most ${MAX_SOCKET_PATH_BYTES}: ${
-        quote(path)
-      }`,
-    );
-  }
+  const unbindable = resolvedSocketPathProblem(path);
+  if (unbindable !== null) ctx.error(field, at, unbindable);
+  if (path === "") return;
   if (!path.startsWith("/")) {
     ctx.warning(
       field,

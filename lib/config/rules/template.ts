@@ -8,7 +8,7 @@
 
 import type { Node } from "jsonc-parser";
 import type { RuleContext } from "../context.ts";
-import { placeholders } from "../../agent/substitute.ts";
+import { placeholders } from "../../substitute.ts";
 import { booleanOf, fieldKey, items, keyNodeOf, properties, quote, stringOf } from "../nodes.ts";
 import type { AgentNode } from "./agent_list.ts";
 

@@ -1,7 +1,9 @@
 /**
- * `${name}` substitution in template strings (SPEC §3). Pure: the caller
- * supplies the lookup. A value is inserted as is, within the one string it
- * appears in, so one argument stays one argument. `$${` writes a literal `${`.
+ * `${name}` substitution in template strings (docs/config.md,
+ * "Substitution"). Pure: the caller supplies the lookup. A value is inserted
+ * as is, within the one string it appears in, so one argument stays one
+ * argument. `$${` writes a literal `${`. Shared by the config validator
+ * (which lists the names) and the agent's template (which fills them in).
  *
  * @module
  */

@@ -1,6 +1,7 @@
 /**
- * Command names and the `allowed_commands` presets (SPEC §3). Shared by the
- * config validator and the control server, so both agree on one list.
+ * Command names and the `allowed_commands` presets (docs/protocol.md,
+ * docs/config.md). Shared by the config validator, the control server and
+ * the CLI, so all agree on one list.
  *
  * @module
  */
