@@ -38,3 +38,13 @@ Deno.test("json schema: validate time and call time judge values alike (formats 
   assert.deepEqual(checkInputs(inputs, { to: "not-an-address", n: 1 }), []);
   assert.equal(checkInputs(inputs, { n: 1.5 }).length, 1);
 });
+
+Deno.test("json schema: a schema that makes ajv's meta-schema check throw does not compile", async () => {
+  const { getNodeValue, parseTree } = await import("jsonc-parser");
+  // jsonc-parser builds objects without a prototype; ajv's uniqueItems check of
+  // `type` compares them with valueOf and throws.
+  const schema = getNodeValue(parseTree('{ "type": [{ "a": 1 }, { "b": 2 }] }')!);
+  const compiled = compileSchema(schema);
+  assert.equal(compiled.ok, false);
+  assert.ok(!compiled.ok && compiled.message.length > 0);
+});

@@ -10,6 +10,7 @@
 import { COMMAND_NAMES, PRESETS } from "../protocol/commands.ts";
 import { DEFAULT_SOCKET_PATH } from "../protocol/socket.ts";
 import { BACKOFF_DEFAULTS, ORCHESTRATOR_DEFAULTS, READINESS_DEFAULTS } from "./defaults.ts";
+import { MAX_DURATION_SECONDS } from "./rules/numbers.ts";
 
 /** Signal names accepted by `stop_signal`. */
 export const STOP_SIGNALS = [
@@ -29,8 +30,18 @@ export const STOP_SIGNALS = [
 const seconds = (description: string, extra: Record<string, unknown> = {}) => ({
   type: "number",
   exclusiveMinimum: 0,
+  maximum: MAX_DURATION_SECONDS,
   description: `${description} (seconds)`,
   ...extra,
+});
+
+/** A duration in seconds that may be 0. */
+const secondsOrZero = (description: string, defaultValue: number) => ({
+  type: "number",
+  minimum: 0,
+  maximum: MAX_DURATION_SECONDS,
+  default: defaultValue,
+  description: `${description} (seconds)`,
 });
 
 const nullableString = (description: string) => ({
@@ -252,6 +263,7 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
         timeout: {
           type: ["number", "null"],
           exclusiveMinimum: 0,
+          maximum: MAX_DURATION_SECONDS,
           description: "Seconds; tasks default to 30, services to none (null)",
         },
         shell: { type: "boolean", default: false, description: "Run command through sh -c" },
@@ -263,10 +275,12 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
       additionalProperties: false,
       description: "Exponential backoff between restarts (seconds)",
       properties: {
-        initial: { type: "number", minimum: 0, default: BACKOFF_DEFAULTS.initial },
-        max: { type: "number", minimum: 0, default: BACKOFF_DEFAULTS.max },
+        initial: secondsOrZero("First delay", BACKOFF_DEFAULTS.initial),
+        max: secondsOrZero("Longest delay", BACKOFF_DEFAULTS.max),
         factor: { type: "number", minimum: 1, default: BACKOFF_DEFAULTS.factor },
-        reset_after: { type: "number", exclusiveMinimum: 0, default: BACKOFF_DEFAULTS.reset_after },
+        reset_after: seconds("A run up this long resets the restart count", {
+          default: BACKOFF_DEFAULTS.reset_after,
+        }),
       },
     },
     readiness: {
@@ -285,12 +299,7 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
           minItems: 1,
           description: "argv that must exit 0",
         },
-        initial_delay: {
-          type: "number",
-          minimum: 0,
-          default: READINESS_DEFAULTS.initial_delay,
-          description: "Seconds before the first probe",
-        },
+        initial_delay: secondsOrZero("Before the first probe", READINESS_DEFAULTS.initial_delay),
         period: seconds("Between probes (tcp/exec)", { default: READINESS_DEFAULTS.period }),
         timeout: seconds("One probe may take (tcp/exec)", { default: READINESS_DEFAULTS.timeout }),
         failure_threshold: {

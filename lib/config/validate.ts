@@ -23,7 +23,7 @@ import {
 } from "./rules/orchestrator.ts";
 import { ruleAgentNames, ruleAgentRanges, ruleReadiness } from "./rules/agents.ts";
 import { ruleDependencies } from "./rules/dependencies.ts";
-import { ruleSubstitution, ruleTemplate } from "./rules/template.ts";
+import { ruleOptionLikeArgs, ruleSubstitution, ruleTemplate } from "./rules/template.ts";
 import { ruleInputs } from "./rules/inputs.ts";
 
 /** A rule on the orchestrator options. */
@@ -48,6 +48,7 @@ export const AGENT_RULES: Readonly<Record<string, AgentRule>> = {
   dependencies: ruleDependencies,
   template: ruleTemplate,
   substitution: ruleSubstitution,
+  optionLikeArgs: ruleOptionLikeArgs,
   inputs: ruleInputs,
 };
 

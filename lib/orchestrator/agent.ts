@@ -14,6 +14,7 @@ import type { StatusPieces } from "./status_view.ts";
 import type { AgentProcess } from "../agent/process.ts";
 import type { LineRing } from "../agent/ring.ts";
 import type { RotatingFile } from "../agent/logfile.ts";
+import type { Pattern } from "../pattern.ts";
 
 export type Timer = ReturnType<typeof setTimeout>;
 
@@ -62,7 +63,7 @@ export interface Agent {
   err: LineRing | null;
   outFile: RotatingFile | null;
   errFile: RotatingFile | null;
-  pattern: RegExp | null;
+  pattern: Pattern | null;
   waiters: (() => void)[];
   callWaiters: CallWaiter[];
   /** Protocol code for a failure before spawning (400: bad template values). */

@@ -17,6 +17,7 @@ import { type AgentState, canTransition } from "../agent/state.ts";
 import type { ExitInfo } from "../agent/restart.ts";
 import { signalGroup } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
+import { linearPattern } from "../pattern.ts";
 import { dependencyStatus, dependentsOf, startOrder } from "./graph.ts";
 import { type Agent, newAgent, type Run, runResult } from "./agent.ts";
 import { startCapture } from "./capture.ts";
@@ -363,7 +364,7 @@ export class Supervisor {
     agent.nextStartAt = null;
     agent.lastHeartbeat = probe === null ? now : agent.lastHeartbeat;
     const pattern = probe?.log_pattern ?? null;
-    if (pattern !== null) agent.pattern ??= new RegExp(pattern);
+    if (pattern !== null) agent.pattern ??= linearPattern(pattern);
     run.drained = startCapture(agent, run, {
       ...this.config,
       onLine: agent.pattern === null ? null : (line) => matchLogLine(agent, line, this.#probeHooks),

@@ -10,6 +10,7 @@ import type { RuleContext } from "../context.ts";
 import { items, numberOf, properties, quote, stringOf } from "../nodes.ts";
 import type { AgentNode } from "./agent_list.ts";
 import { checkMinimum, checkSeconds } from "./numbers.ts";
+import { checkPattern } from "./patterns.ts";
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -89,7 +90,10 @@ export function parseHostPort(text: string): { hostname: string; port: number } 
   return { hostname: m[1] ?? m[2], port };
 }
 
-/** Readiness: exactly one probe, a valid regex, `host:port`, a non-empty argv, sane timing. */
+/**
+ * Readiness: exactly one probe, a pattern the linear-time engine takes,
+ * `host:port`, a non-empty argv, sane timing.
+ */
 export function ruleReadiness(ctx: RuleContext, agents: AgentNode[]): void {
   for (const agent of agents) {
     const node = agent.props.get("readiness");
@@ -106,7 +110,7 @@ export function ruleReadiness(ctx: RuleContext, agents: AgentNode[]): void {
           : `Readiness takes one of log_pattern, tcp or exec, not ${set.join(" and ")}`,
       );
     }
-    checkPattern(ctx, r.get("log_pattern"), `${field}.log_pattern`);
+    checkLogPattern(ctx, r.get("log_pattern"), `${field}.log_pattern`);
     const tcp = stringOf(r.get("tcp"));
     if (tcp !== undefined && parseHostPort(tcp) === undefined) {
       ctx.error(`${field}.tcp`, r.get("tcp"), `Invalid address ${quote(tcp)}: expected host:port`);
@@ -127,18 +131,12 @@ export function ruleReadiness(ctx: RuleContext, agents: AgentNode[]): void {
   }
 }
 
-function checkPattern(ctx: RuleContext, node: Node | undefined, field: string): void {
+function checkLogPattern(ctx: RuleContext, node: Node | undefined, field: string): void {
   const pattern = stringOf(node);
   if (pattern === undefined) return;
   if (pattern === "") {
     ctx.warning(field, node, "An empty log_pattern matches the first line of output");
     return;
   }
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error))
-      .replace(/^Invalid regular expression: /, "");
-    ctx.error(field, node, `Invalid regular expression: ${reason.slice(0, 200)}`);
-  }
+  checkPattern(ctx, node, field, pattern);
 }

@@ -1,6 +1,7 @@
 /**
  * `inputs` must be a JSON Schema and `values` must match it (ajv, every
- * error, each mapped to the field of the offending value). Compiled
+ * error, each mapped to the field of the offending value). Its patterns
+ * must compile on the linear-time engine (`patterns.ts`). Compiled
  * validators are cached by schema text, so 5,000 agents sharing one
  * `inputs` compile it once.
  *
@@ -14,6 +15,7 @@ import { getNodeValue } from "jsonc-parser";
 import type { RuleContext } from "../context.ts";
 import { fieldIndex, fieldKey, items, keyNodeOf, properties, stringOf } from "../nodes.ts";
 import type { AgentNode } from "./agent_list.ts";
+import { checkSchemaPatterns } from "./patterns.ts";
 
 /** Most ajv errors reported per agent. */
 const MAX_ERRORS = 20;
@@ -68,9 +70,11 @@ export function ruleInputs(ctx: RuleContext, agents: AgentNode[]): void {
         "inputs are checked as JSON Schema draft-07",
       );
     }
+    // A refused pattern is reported at its field; ajv's compile error would repeat it.
+    const refused = checkSchemaPatterns(ctx, inputsNode, field);
     const compiled = compileSchema(schema);
     if (!compiled.ok) {
-      if (compiled.errors.length === 0) {
+      if (compiled.errors.length === 0 && refused === 0) {
         ctx.error(
           field,
           inputsNode,

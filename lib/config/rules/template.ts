@@ -1,16 +1,19 @@
 /**
- * The UTCP call template of each agent (SPEC §3, §4): NUL bytes, empty
+ * The UTCP call template of each agent (docs/config.md, "Checks"): NUL bytes, empty
  * commands, environment names, `shell: true`, commands not on PATH,
- * missing working directories, and unresolved `${…}` placeholders.
+ * missing working directories, unresolved `${…}` placeholders, and
+ * placeholders whose value may be read as an option.
  *
  * @module
  */
 
 import type { Node } from "jsonc-parser";
+import { getNodeValue } from "jsonc-parser";
 import type { RuleContext } from "../context.ts";
 import { placeholders } from "../../substitute.ts";
 import { booleanOf, fieldKey, items, keyNodeOf, properties, quote, stringOf } from "../nodes.ts";
 import type { AgentNode } from "./agent_list.ts";
+import { schemaExcludesLeadingDash } from "./leading_dash.ts";
 
 /** PATH used when neither the agent nor the environment sets one. */
 const FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin";
@@ -151,5 +154,37 @@ export function ruleSubstitution(ctx: RuleContext, agents: AgentNode[]): void {
         }
       }
     }
+  }
+}
+
+/**
+ * An argument that is exactly one placeholder (`"${path}"`) takes the whole
+ * value, so a value like `--version` becomes an option of the command. Info
+ * unless a `"--"` argument comes before it or the input's schema rules out
+ * a leading `-` (`leading_dash.ts`). Not for `shell: true`, where values are
+ * not arguments.
+ */
+export function ruleOptionLikeArgs(ctx: RuleContext, agents: AgentNode[]): void {
+  for (const agent of agents) {
+    const t = properties(agent.props.get("tool_call_template"));
+    if (booleanOf(t.get("shell")) === true) continue;
+    const declared = properties(properties(agent.props.get("inputs")).get("properties"));
+    const args = items(t.get("args"));
+    const end = args.findIndex((n) => stringOf(n) === "--");
+    (end < 0 ? args : args.slice(0, end)).forEach((node, i) => {
+      const text = stringOf(node);
+      if (text === undefined) return;
+      const [name] = placeholders(text);
+      if (name === undefined || text !== `\${${name}}`) return;
+      const schema = declared.get(name);
+      if (schema !== undefined && schemaExcludesLeadingDash(getNodeValue(schema))) return;
+      ctx.info(
+        `${agent.field}.tool_call_template.args[${i}]`,
+        node,
+        `Value of ${quote(text)} forms a whole argument and may be read as an option ` +
+          `(e.g. "--version"): put "--" before it or give the input a pattern ` +
+          `that rules out a leading "-"`,
+      );
+    });
   }
 }
