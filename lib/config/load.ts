@@ -12,6 +12,9 @@ import { type ConfigInput, currentUser, resolveSocketPath, withDefaults } from "
 import { parseJsonc } from "./jsonc.ts";
 import { parsePermissions } from "./permissions.ts";
 import { validate } from "./validate.ts";
+import { readConfigText } from "./read.ts";
+
+export { MAX_CONFIG_BYTES } from "./read.ts";
 
 /** Options of {@link loadConfig}. */
 export interface LoadOptions {
@@ -34,9 +37,6 @@ export interface LoadResult {
   /** True when the text is not valid JSONC (the CLI exits 2). */
   parseFailed: boolean;
 }
-
-/** Largest config file read, in bytes. */
-export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
 
 /** Sorts results by position; results without a position come first. */
 export function sortResults(results: ValidationResult[]): ValidationResult[] {
@@ -106,33 +106,18 @@ export function loadConfig(text: string, options: LoadOptions = {}): LoadResult 
   return { config, results: sorted, parseFailed: false };
 }
 
-function readFailure(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file";
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (error instanceof TypeError) return "not valid UTF-8";
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
- * Reads and loads a config file. An unreadable file sets `readError`
- * (and `config: null`).
+ * Reads and loads a config file, reading at most {@link MAX_CONFIG_BYTES}
+ * from any kind of file (lib/config/read.ts). An unreadable file sets
+ * `readError` (and `config: null`).
  */
 export async function loadConfigFile(
   path: string,
   options: LoadOptions = {},
 ): Promise<LoadResult & { readError?: string }> {
-  let text: string;
-  try {
-    const info = await Deno.stat(path);
-    if (info.isDirectory) throw new Error("is a directory");
-    if (info.size > MAX_CONFIG_BYTES) {
-      throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
-    }
-    const bytes = await Deno.readFile(path);
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch (error) {
-    const reason = readFailure(error);
-    const readError = `Cannot read config ${JSON.stringify(path)}: ${reason}`;
+  const read = await readConfigText(path);
+  if (!read.ok) {
+    const readError = `Cannot read config ${JSON.stringify(path)}: ${read.reason}`;
     return {
       config: null,
       results: [{ severity: "error", field: "", message: readError, line: 0, column: 0 }],
@@ -140,5 +125,5 @@ export async function loadConfigFile(
       readError,
     };
   }
-  return loadConfig(text, { path, ...options });
+  return loadConfig(read.text, { path, ...options });
 }

@@ -24,6 +24,7 @@ import { ruleAgentNames, ruleAgentRanges, ruleReadiness } from "./rules/agents.t
 import { ruleDependencies } from "./rules/dependencies.ts";
 import { ruleSubstitution, ruleTemplate } from "./rules/template.ts";
 import { ruleInputs } from "./rules/inputs.ts";
+import { ruleStopTimeouts } from "./rules/stop_timeouts.ts";
 
 /** A rule on the orchestrator options. */
 type DocumentRule = (ctx: RuleContext, root: Node) => void;
@@ -37,6 +38,7 @@ export const DOCUMENT_RULES: Readonly<Record<string, DocumentRule>> = {
   socketPath: ruleSocketPath,
   outputPaths: ruleOutputPaths,
   commandLists: ruleCommandLists,
+  stopTimeouts: ruleStopTimeouts,
 };
 
 /** Rules over the agents, by name. */
