@@ -10,8 +10,15 @@
 import { loadConfigFile } from "../config/load.ts";
 import { UsageError } from "./result.ts";
 
-/** Reads `path` and returns its resolved `command_socket_path`; `UsageError` when unusable. */
-export async function socketPathFromConfig(path: string): Promise<string> {
+/** The socket of a config: its resolved `command_socket_path`, and whether it is opened. */
+export interface ConfigSocket {
+  path: string;
+  /** `enable_command_interface`: false means `run` opens no socket at all. */
+  enabled: boolean;
+}
+
+/** Reads `path` and returns its socket; `UsageError` when unusable. */
+export async function socketPathFromConfig(path: string): Promise<ConfigSocket> {
   const loaded = await loadConfigFile(path, { checkFilesystem: false });
   if (loaded.config === null) {
     const first = loaded.results.find((r) => r.severity === "error");
@@ -20,5 +27,8 @@ export async function socketPathFromConfig(path: string): Promise<string> {
       `Cannot take the socket path from config "${path}": ${where}${first?.message ?? "invalid"}`,
     );
   }
-  return loaded.config.command_socket_path;
+  return {
+    path: loaded.config.command_socket_path,
+    enabled: loaded.config.enable_command_interface,
+  };
 }
