@@ -13,8 +13,7 @@ export const spec: ClientCommandSpec = {
   summary: "Show orchestrator statistics: agents, states, workers, uptime.",
   agent: "none",
   format: formatStats,
-  notes:
-    'The seed\'s form "orchestrator stats /path/to.sock" works: a path argument is the socket.',
+  notes: 'The form "orchestrator stats /path/to.sock" works: a path argument is the socket.',
 };
 
 /** Runs `orchestrator stats`. */
