@@ -2,7 +2,8 @@
 """Minimal client for the orchestrator control socket (docs/protocol.md).
 
 Usage: python3 python_client.py SOCKET COMMAND [ARG ...] [--options JSON]
-Prints the response as JSON; exits 0 on success, 1 on an error response.
+Prints the response as JSON; exits 0 on success, 1 on an error response,
+3 when it cannot connect.
 """
 import json
 import os
@@ -53,7 +54,12 @@ def main(argv):
         i = argv.index("--options")
         options = json.loads(argv[i + 1])
         argv = argv[:i] + argv[i + 2:]
-    client = Client(argv[1])
+    try:
+        client = Client(argv[1])
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        print(f"Cannot connect to {json.dumps(argv[1])}: {reason}", file=sys.stderr)
+        return 3
     try:
         response = client.request(argv[2], argv[3:], options)
     finally:

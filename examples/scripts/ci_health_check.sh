@@ -1,6 +1,6 @@
 #!/bin/bash
-# Health check in CI/CD (the seed's pattern, for `orchestrator`): wait until
-# the orchestrator is up, then check how many agents are up.
+# Health check in CI/CD: wait until the orchestrator is up, then check how
+# many agents are up.
 # Env: EXPECTED_AGENTS (default 10), WAIT_SECONDS (default 60),
 # ORCHESTRATOR (default: orchestrator), ORCHESTRATOR_SOCKET_PATH.
 # Needs jq.

@@ -1,10 +1,11 @@
 #!/bin/bash
-# CLI connectivity test (the seed's script, for `orchestrator`).
+# CLI connectivity test: is the socket there, and does the orchestrator answer?
 # Usage: connectivity_test.sh [SOCKET]
+# SOCKET defaults to $ORCHESTRATOR_SOCKET_PATH, else /tmp/orchestrator.sock.
 # ORCHESTRATOR may name the client command (default: orchestrator), e.g.
 # ORCHESTRATOR="deno run -A cli.ts".
 ORCHESTRATOR=${ORCHESTRATOR:-orchestrator}
-SOCKET="${1:-${ORCHESTRATOR_SOCKET_PATH:-/var/run/orchestrator/orchestrator.sock}}"
+SOCKET="${1:-${ORCHESTRATOR_SOCKET_PATH:-/tmp/orchestrator.sock}}"
 
 echo "Testing CLI connectivity..."
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Graceful deployment (the seed's pattern, for `orchestrator`).
+# Graceful deployment: shut the orchestrator down, wait until it is gone, deploy.
 # Env: ORCHESTRATOR (default: orchestrator), ORCHESTRATOR_SOCKET_PATH,
 # DEPLOY_CMD (default: ./deploy_new_version.sh), POLL_SECONDS (default 2).
 ORCHESTRATOR=${ORCHESTRATOR:-orchestrator}

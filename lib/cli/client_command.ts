@@ -17,6 +17,7 @@ import type { CommandName } from "../protocol/commands.ts";
 import { DEFAULT_SOCKET_PATH } from "../protocol/socket.ts";
 import { COMMAND_SUMMARIES } from "./summaries.ts";
 import { colorEnabled, type FormatOptions } from "./format.ts";
+import { MAX_SOCKET_PATH_BYTES } from "../protocol/socket.ts";
 import { type CliResult, EXIT, UsageError } from "./result.ts";
 import { formatAgentAction } from "./views.ts";
 
@@ -225,12 +226,55 @@ export function helpText(spec: ClientCommandSpec): string {
   ].join("\n");
 }
 
-/** Resolves the socket path: `--socket` (or positional path) > env > `--config` > default. */
-export async function resolveSocket(args: ParsedArgs, positionalSocket?: string): Promise<string> {
-  const flag = stringFlag(args, "socket") ?? positionalSocket;
-  if (flag !== undefined && flag !== "") return flag;
+/** The socket a client command talks to, and where that path came from. */
+export interface SocketTarget {
+  path: string;
+  /** Named in connect errors: `from --socket`, `the default; set --socket, …` … */
+  origin: string;
+}
+
+/** Where the default socket path is named from: what the user can set instead. */
+export const DEFAULT_ORIGIN = "the default; set --socket, ORCHESTRATOR_SOCKET_PATH or --config";
+
+/**
+ * Checks a socket path the client is about to use: empty, NUL bytes and
+ * paths over the OS limit are usage errors (exit 2), not connect failures.
+ */
+export function checkSocketPath(target: SocketTarget): SocketTarget {
+  const where = `Socket path ${JSON.stringify(target.path)} (${target.origin})`;
+  if (target.path === "") throw new UsageError(`Socket path (${target.origin}) is empty`);
+  if (target.path.includes("\0")) throw new UsageError(`${where} contains a NUL byte`);
+  const bytes = new TextEncoder().encode(target.path).length;
+  if (bytes > MAX_SOCKET_PATH_BYTES) {
+    throw new UsageError(
+      `${where} is ${bytes} bytes: the limit is ${MAX_SOCKET_PATH_BYTES} bytes`,
+    );
+  }
+  return target;
+}
+
+/**
+ * Resolves the socket: `--socket` (or a positional path) > env
+ * `ORCHESTRATOR_SOCKET_PATH` (when non-empty) > `--config` > default.
+ * `--socket ''` and a config with the command interface disabled are usage
+ * errors.
+ */
+export async function resolveSocket(
+  args: ParsedArgs,
+  positionalSocket?: string,
+): Promise<SocketTarget> {
+  const flag = stringFlag(args, "socket");
+  if (flag !== undefined) {
+    if (flag === "") throw new UsageError(`Flag "--socket" is empty: give a socket path`);
+    return checkSocketPath({ path: flag, origin: "from --socket" });
+  }
+  if (positionalSocket !== undefined) {
+    return checkSocketPath({ path: positionalSocket, origin: "from the argument" });
+  }
   const env = Deno.env.get("ORCHESTRATOR_SOCKET_PATH");
-  if (env !== undefined && env !== "") return env;
+  if (env !== undefined && env !== "") {
+    return checkSocketPath({ path: env, origin: "from ORCHESTRATOR_SOCKET_PATH" });
+  }
   const config = stringFlag(args, "config");
   if (config !== undefined) {
     // A computed specifier: `deno run` prepares every literal dynamic import of a module
@@ -238,9 +282,17 @@ export async function resolveSocket(args: ParsedArgs, positionalSocket?: string)
     const { socketPathFromConfig } = await import(
       new URL("./config_socket.ts", import.meta.url).href
     ) as typeof import("./config_socket.ts");
-    return await socketPathFromConfig(config);
+    const socket = await socketPathFromConfig(config);
+    if (!socket.enabled) {
+      throw new UsageError(
+        `Config ${
+          JSON.stringify(config)
+        } has enable_command_interface: false: no socket to connect to`,
+      );
+    }
+    return checkSocketPath({ path: socket.path, origin: `from config ${JSON.stringify(config)}` });
   }
-  return DEFAULT_SOCKET_PATH;
+  return { path: DEFAULT_SOCKET_PATH, origin: DEFAULT_ORIGIN };
 }
 
 /** Splits positionals into the socket path (contains "/") and the rest. */
@@ -260,6 +312,8 @@ export interface Invocation {
   args: ParsedArgs;
   agent?: string;
   socket: string;
+  /** Where `socket` came from (see {@link SocketTarget}). */
+  socketOrigin: string;
   timeoutMs: number;
   json: boolean;
 }
@@ -281,9 +335,11 @@ export async function parseInvocation(
   }
   if (rest.length > 1) throw new UsageError(`Command "${spec.name}" takes one agent name`);
   const timeout = timeoutSeconds(args, defaultTimeout);
+  const target = await resolveSocket(args, socket);
   const inv: Invocation = {
     args,
-    socket: await resolveSocket(args, socket),
+    socket: target.path,
+    socketOrigin: target.origin,
     timeoutMs: timeout * 1000,
     json: args.flags.json === true,
   };
@@ -328,7 +384,7 @@ export async function send(
   options: Record<string, unknown>,
 ): Promise<ControlResponse> {
   const signal = AbortSignal.timeout(Math.max(1, Math.round(inv.timeoutMs)));
-  const client = await ControlClient.connect(inv.socket, { signal });
+  const client = await ControlClient.connect(inv.socket, { signal, origin: inv.socketOrigin });
   try {
     return await client.request(command, inv.agent === undefined ? [] : [inv.agent], options);
   } finally {

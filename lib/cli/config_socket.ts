@@ -12,13 +12,20 @@ import { readConfigText } from "../config/read.ts";
 import { socketPathFromText } from "../config/socket_path.ts";
 import { UsageError } from "./result.ts";
 
-/** Reads `path` and returns its resolved `command_socket_path`; `UsageError` when unusable. */
-export async function socketPathFromConfig(path: string): Promise<string> {
+/** The socket of a config: its resolved `command_socket_path`, and whether it is opened. */
+export interface ConfigSocket {
+  path: string;
+  /** `enable_command_interface`: false means `run` opens no socket at all. */
+  enabled: boolean;
+}
+
+/** Reads `path` and returns its socket; `UsageError` when unusable. */
+export async function socketPathFromConfig(path: string): Promise<ConfigSocket> {
   const read = await readConfigText(path);
-  if (!read.ok) throw unusable(path, read.readError);
+  if (!read.ok) throw unusable(path, read.reason);
   const found = socketPathFromText(read.text);
   if (!found.ok) throw unusable(path, `${found.line}:${found.column}: ${found.message}`);
-  return found.path;
+  return { path: found.path, enabled: found.enabled };
 }
 
 function unusable(path: string, reason: string): UsageError {

@@ -12,8 +12,7 @@ export const spec: ClientCommandSpec = {
   name: "stats",
   agent: "none",
   format: formatStats,
-  notes:
-    'The seed\'s form "orchestrator stats /path/to.sock" works: a path argument is the socket.',
+  notes: 'The form "orchestrator stats /path/to.sock" works: a path argument is the socket.',
 };
 
 /** Runs `orchestrator stats`. */

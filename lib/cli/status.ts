@@ -2,7 +2,8 @@
  * `orchestrator status [agent] [--wait]`: one agent's status, or every
  * agent's. With `--wait`, retries until the orchestrator answers and every
  * autostart agent (or the named agent) is up — `ready`, `running` or
- * `completed` — then exits 0; exits 3 at the timeout.
+ * `completed` — then exits 0; exits 1 at once when one of them is `failed`
+ * or `fatal` (it can never come up by itself), and 3 at the timeout.
  *
  * @module
  */
@@ -30,6 +31,12 @@ import { formatStatus, formatStatusAll } from "./views.ts";
  */
 export const WAIT_SATISFIED_STATES: readonly string[] = ["ready", "running", "completed"];
 
+/**
+ * States an agent never leaves by itself: `--wait` gives up on them at once.
+ * (`backoff` may still come up; `stopped` is left to whoever stopped it.)
+ */
+export const GIVEN_UP_STATES: readonly string[] = ["failed", "fatal"];
+
 /** Default `--timeout` of `--wait`, in seconds. */
 export const DEFAULT_WAIT_SECONDS = 60;
 
@@ -40,8 +47,8 @@ export const spec: ClientCommandSpec = {
   flags: [{
     name: "wait",
     type: "boolean",
-    help: "Retry until every autostart agent (or the named one) is up; exit 3 at --timeout " +
-      `(default ${DEFAULT_WAIT_SECONDS} s)`,
+    help: "Retry until every autostart agent (or the named one) is up; exit 1 at once when " +
+      `one is failed or fatal, 3 at --timeout (default ${DEFAULT_WAIT_SECONDS} s)`,
   }],
   format(data: AgentStatus | { agents: AgentStatus[] }, o: FormatOptions) {
     return "agents" in data ? formatStatusAll(data, o) : formatStatus(data, o);
@@ -59,6 +66,20 @@ export function notUp(data: AgentStatus | { agents: AgentStatus[] }): string[] {
   );
 }
 
+/**
+ * The agents `--wait` waits for (every autostart agent, or the named one)
+ * that can never come up by themselves, with their reasons:
+ * `"db" is fatal (exited with code 1; restarted 5 times within 60 s)`.
+ */
+export function neverUp(data: AgentStatus | { agents: AgentStatus[] }): string[] {
+  const agents = "agents" in data ? data.agents.filter((a) => a.autostart) : [data];
+  return agents.filter((a) => GIVEN_UP_STATES.includes(a.state)).map((a) =>
+    `${JSON.stringify(a.name)} is ${a.state}${
+      a.reason === null || a.reason === undefined || a.reason === "" ? "" : ` (${a.reason})`
+    }`
+  );
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -73,8 +94,19 @@ async function wait(inv: Invocation): Promise<CliResult> {
     try {
       response = await send({ ...inv, timeoutMs: remaining }, "status", {});
       if (response.status === "success") {
-        const waiting = notUp(response.data as AgentStatus | { agents: AgentStatus[] });
+        const data = response.data as AgentStatus | { agents: AgentStatus[] };
+        const waiting = notUp(data);
         if (waiting.length === 0) return renderResponse(spec, response, inv.json);
+        const never = neverUp(data);
+        if (never.length > 0) {
+          return {
+            exitCode: EXIT.error,
+            stdout: inv.json ? JSON.stringify(response) : undefined,
+            stderr: `Not waiting: ${never.join(", ")}, and cannot come up by ${
+              never.length === 1 ? "itself" : "themselves"
+            }`,
+          };
+        }
         last = `not up: ${waiting.join(", ")}`;
       } else if (response.code === 503) {
         last = response.error;

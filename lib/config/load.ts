@@ -14,6 +14,8 @@ import { parsePermissions } from "./permissions.ts";
 import { readConfigText } from "./read.ts";
 import { validate } from "./validate.ts";
 
+export { MAX_CONFIG_BYTES } from "./read.ts";
+
 /** Options of {@link loadConfig}. */
 export interface LoadOptions {
   /** Path shown in results and used for nothing else. */
@@ -105,8 +107,9 @@ export function loadConfig(text: string, options: LoadOptions = {}): LoadResult 
 }
 
 /**
- * Reads and loads a config file. An unreadable file sets `readError`
- * (and `config: null`).
+ * Reads and loads a config file, reading at most {@link MAX_CONFIG_BYTES}
+ * from any kind of file (lib/config/read.ts). An unreadable file sets
+ * `readError` (and `config: null`).
  */
 export async function loadConfigFile(
   path: string,
@@ -114,7 +117,7 @@ export async function loadConfigFile(
 ): Promise<LoadResult & { readError?: string }> {
   const read = await readConfigText(path);
   if (!read.ok) {
-    const { readError } = read;
+    const readError = `Cannot read config ${JSON.stringify(path)}: ${read.reason}`;
     return {
       config: null,
       results: [{ severity: "error", field: "", message: readError, line: 0, column: 0 }],

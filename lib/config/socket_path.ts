@@ -32,7 +32,7 @@ export function resolvedSocketPathProblem(path: string): string | null {
 
 /** The socket path read from a config's text, or the first problem with it (1-based position). */
 export type SocketPathOutcome =
-  | { ok: true; path: string }
+  | { ok: true; path: string; enabled: boolean }
   | { ok: false; message: string; line: number; column: number };
 
 /** Where the environment and `{user}` come from; defaults: `Deno.env`, the running user. */
@@ -51,7 +51,7 @@ export interface SocketPathOptions {
  * @example
  * ```ts
  * socketPathFromText('{ "command_socket_path": "/run/{user}/o.sock" }', { user: "ann" });
- * // { ok: true, path: "/run/ann/o.sock" }
+ * // { ok: true, path: "/run/ann/o.sock", enabled: false }
  * ```
  */
 export function socketPathFromText(
@@ -84,9 +84,10 @@ export function socketPathFromText(
   if (unusable !== null) return problem(unusable, at);
   const env = options.env ?? Deno.env;
   const path = resolveSocketPath(configured, env, options.user ?? currentUser(env));
-  if (booleanOf(p.get("enable_command_interface")) === true) {
+  const enabled = booleanOf(p.get("enable_command_interface")) === true;
+  if (enabled) {
     const unbindable = resolvedSocketPathProblem(path);
     if (unbindable !== null) return problem(unbindable, at);
   }
-  return { ok: true, path };
+  return { ok: true, path, enabled };
 }

@@ -117,7 +117,7 @@ function walkObject(
     } else if (extra === false) {
       info.ignored.add(valueNode);
       const hint = ctx.full ? "" : unknownKeyHint(key, props ?? {});
-      ctx.warning(path, keyNode, `Unknown key ${quote(key)}${hint}`);
+      ctx.error(path, keyNode, `Unknown key ${quote(key)}${hint}`);
     } else if (extra !== undefined) {
       walk(ctx, info, valueNode, extra, path);
     }
@@ -135,5 +135,5 @@ function unknownKeyHint(key: string, props: Record<string, Schema>): string {
     const template = resolve({ $ref: "#/definitions/call_template" }).properties as Schema;
     if (Object.hasOwn(template, key)) return `: it belongs in "tool_call_template"`;
   }
-  return ": it is ignored";
+  return "";
 }

@@ -25,6 +25,7 @@ import { ruleAgentNames, ruleAgentRanges, ruleReadiness } from "./rules/agents.t
 import { ruleDependencies } from "./rules/dependencies.ts";
 import { ruleOptionLikeArgs, ruleSubstitution, ruleTemplate } from "./rules/template.ts";
 import { ruleInputs } from "./rules/inputs.ts";
+import { ruleStopTimeouts } from "./rules/stop_timeouts.ts";
 
 /** A rule on the orchestrator options. */
 type DocumentRule = (ctx: RuleContext, root: Node) => void;
@@ -38,6 +39,7 @@ export const DOCUMENT_RULES: Readonly<Record<string, DocumentRule>> = {
   socketPath: ruleSocketPath,
   outputPaths: ruleOutputPaths,
   commandLists: ruleCommandLists,
+  stopTimeouts: ruleStopTimeouts,
 };
 
 /** Rules over the agents, by name. */

@@ -55,6 +55,11 @@ export interface ClientOptions {
    * `setTimeout` of a Deno process costs ~8 ms, a third of a CLI call.
    */
   signal?: AbortSignal;
+  /**
+   * Where the socket path came from, named in connect errors (the CLI says
+   * e.g. `from --socket`, or `the default; set --socket, …`).
+   */
+  origin?: string;
 }
 
 const decoder = new TextDecoder();
@@ -77,18 +82,43 @@ export function currentIdentity(): ClientIdentity {
   return identity;
 }
 
-/** Describes a connect failure with the path and a hint. */
-export function connectErrorMessage(path: string, error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) {
-    return `Cannot connect to orchestrator: socket "${path}" not found (is it running?)`;
+/** What kind of file is at `path`, for a connect error (`undefined` when it cannot be told). */
+function fileKind(path: string): string | undefined {
+  try {
+    const info = Deno.statSync(path);
+    if (info.isSocket) return "socket";
+    if (info.isFile) return "a regular file";
+    if (info.isDirectory) return "a directory";
+    if (info.isFifo) return "a FIFO";
+    if (info.isCharDevice || info.isBlockDevice) return "a device";
+    return "an unknown kind of file";
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * Describes a connect failure: the path, where it came from (`origin`, e.g.
+ * `the default; set --socket …`) and why, e.g.
+ * `Cannot connect to "/tmp/o.sock" (from --socket): no such file`. Looks at
+ * what is at the path (only on failure) to tell a socket nobody listens on
+ * from a regular file, directory or FIFO.
+ */
+export function connectErrorMessage(path: string, error: unknown, origin?: string): string {
+  const where = `Cannot connect to ${JSON.stringify(path)}${
+    origin === undefined ? "" : ` (${origin})`
+  }`;
+  if (error instanceof Deno.errors.NotFound) return `${where}: no such file`;
+  if (error instanceof Deno.errors.PermissionDenied) return `${where}: permission denied`;
   if (error instanceof Deno.errors.ConnectionRefused) {
-    return `Cannot connect to orchestrator at "${path}": connection refused (stale socket?)`;
+    const kind = fileKind(path);
+    if (kind === undefined || kind === "socket") {
+      return `${where}: connection refused: no orchestrator listens on this socket ` +
+        "(left behind by one that was killed?)";
+    }
+    return `${where}: not a socket (${kind})`;
   }
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return `Cannot connect to orchestrator at "${path}": permission denied`;
-  }
-  return `Cannot connect to orchestrator at "${path}": ${(error as Error).message}`;
+  return `${where}: ${(error as Error).message}`;
 }
 
 /** A connection to the control socket. */
@@ -134,7 +164,7 @@ export class ControlClient {
       const conn = await Deno.connect({ transport: "unix", path });
       return new ControlClient(conn, path, options);
     } catch (error) {
-      throw new ClientError("connect", path, connectErrorMessage(path, error));
+      throw new ClientError("connect", path, connectErrorMessage(path, error, options.origin));
     }
   }
 

@@ -22,12 +22,11 @@ Deno.test("config socket: unreadable, unparsable and unusable files are usage er
     const missing = `${dir}/missing.jsonc`;
     assert.equal(
       await usageError(missing),
-      `Cannot take the socket path from config "${missing}": ` +
-        `Cannot read config "${missing}": no such file`,
+      `Cannot take the socket path from config "${missing}": no such file`,
     );
     assert.equal(
       await usageError(dir),
-      `Cannot take the socket path from config "${dir}": Cannot read config "${dir}": is a directory`,
+      `Cannot take the socket path from config "${dir}": is a directory`,
     );
     const broken = `${dir}/broken.jsonc`;
     await Deno.writeTextFile(broken, '{\n  "command_socket_path": "/x.sock"');
@@ -59,15 +58,20 @@ Deno.test("config socket: ps --config uses the path of a config whose other opti
         agents: [{ name: "x", tool_call_template: { command: "/no/such/program" } }],
       }),
     );
-    assert.equal(await socketPathFromConfig(config), `${dir}/${currentUser()}.sock`);
+    assert.equal((await socketPathFromConfig(config)).path, `${dir}/${currentUser()}.sock`);
     const ps = await cli(["ps", "--config", config]);
     assert.equal(ps.code, 3, ps.stderr);
-    assert.match(ps.stderr, new RegExp(`socket "${dir}/[^"/]+\\.sock" not found`));
+    assert.match(
+      ps.stderr,
+      new RegExp(
+        `Cannot connect to "${dir}/[^"/]+\\.sock" \\(from config "[^"]+"\\): no such file`,
+      ),
+    );
     const missing = await cli(["ps", "--config", `${dir}/missing.jsonc`]);
     assert.equal(missing.code, 2);
     assert.match(
       missing.stderr,
-      /^Cannot take the socket path from config ".*": Cannot read config/,
+      /^Cannot take the socket path from config ".*": no such file/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

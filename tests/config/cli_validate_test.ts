@@ -49,7 +49,7 @@ Deno.test("validate: errors exit 1 and print aligned lines", async () => {
 });
 
 Deno.test("validate: --strict turns warnings into exit 1", async () => {
-  await withFile('{"colour": true}', async (path) => {
+  await withFile('{"max_workers": 1, "max_workers": 2}', async (path) => { // duplicate key: a warning
     assert.equal((await run(["validate", path])).code, 0);
     assert.equal((await run(["validate", "--strict", path])).code, 1);
   });

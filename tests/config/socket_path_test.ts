@@ -14,15 +14,17 @@ function read(text: string, env = testEnv()) {
 }
 
 Deno.test("socket path: default, {user}, and ORCHESTRATOR_SOCKET_PATH over the config", () => {
-  assert.deepEqual(read("{}"), { ok: true, path: DEFAULT_SOCKET_PATH });
+  assert.deepEqual(read("{}"), { ok: true, path: DEFAULT_SOCKET_PATH, enabled: false });
   assert.deepEqual(read('{ "command_socket_path": "/run/{user}/o.sock" }'), {
     ok: true,
     path: "/run/ann/o.sock",
+    enabled: false,
   });
   const env = testEnv({ ORCHESTRATOR_SOCKET_PATH: "/env/{user}.sock" });
   assert.deepEqual(read('{ "command_socket_path": "/x.sock" }', env), {
     ok: true,
     path: "/env/ann.sock",
+    enabled: false,
   });
 });
 
@@ -34,7 +36,7 @@ Deno.test("socket path: other options are not validated", () => {
     "no_such_option": true,
     "command_socket_path": "/tmp/o.sock",
   }`;
-  assert.deepEqual(read(text), { ok: true, path: "/tmp/o.sock" });
+  assert.deepEqual(read(text), { ok: true, path: "/tmp/o.sock", enabled: false });
   assert.equal(loadConfig(text, { env: testEnv(), user: USER }).config, null);
 });
 
@@ -65,8 +67,12 @@ Deno.test("socket path: what is wrong with it comes with its position", () => {
 });
 
 Deno.test("socket path: a disabled interface does not check that the path can be bound", () => {
-  assert.deepEqual(read('{ "command_socket_path": "" }'), { ok: true, path: "" });
-  assert.deepEqual(read(`{ "command_socket_path": "${LONG}" }`), { ok: true, path: LONG });
+  assert.deepEqual(read('{ "command_socket_path": "" }'), { ok: true, path: "", enabled: false });
+  assert.deepEqual(read(`{ "command_socket_path": "${LONG}" }`), {
+    ok: true,
+    path: LONG,
+    enabled: false,
+  });
 });
 
 Deno.test("socket path: the same path and the same errors as loading the whole config", () => {
@@ -86,7 +92,11 @@ Deno.test("socket path: the same path and the same errors as loading the whole c
       const loaded = loadConfig(text, { env, user: USER, checkFilesystem: false });
       const found = read(text, env);
       if (loaded.config !== null) {
-        assert.deepEqual(found, { ok: true, path: loaded.config.command_socket_path }, text);
+        assert.deepEqual(found, {
+          ok: true,
+          path: loaded.config.command_socket_path,
+          enabled: loaded.config.enable_command_interface,
+        }, text);
       } else {
         const first = loaded.results.find((r) => r.severity === "error")!;
         const { message, line, column } = first;

@@ -144,14 +144,29 @@ Deno.test("load: defaults, {user} and ORCHESTRATOR_SOCKET_PATH", () => {
   assert.equal(b.config?.command_socket_path, "/run/x-bob.sock");
 });
 
-Deno.test("load: unknown keys are dropped from the model, __proto__ stays data", () => {
+Deno.test("load: unknown keys are errors with a suggestion, and the config is refused", () => {
   const { config, results } = loadConfig(
-    '{"$schema": "./schema.json", "colour": 1, "agents": [{"name": "a", "tool_call_template": {"command": "sleep", "environment": {"__proto__": "x"}}, "backoff": {"inital": 1}}]}',
+    '{"autostrat": false, "colour": 1, "agent": [], "agents": [{"name": "a", "tool_call_template": {"command": "sleep"}, "autostrat": false, "args": [], "backoff": {"inital": 1}}]}',
     { env: testEnv(), checkFilesystem: false },
   );
-  assert.deepEqual(results.map((r) => r.severity), ["warning", "warning"]);
+  assert.equal(config, null);
+  assert.deepEqual(results.map((r) => [r.severity, r.field, r.message]), [
+    ["error", "autostrat", 'Unknown key "autostrat"'],
+    ["error", "colour", 'Unknown key "colour"'],
+    ["error", "agent", 'Unknown key "agent": did you mean "agents"?'],
+    ["error", "agents[0].autostrat", 'Unknown key "autostrat": did you mean "autostart"?'],
+    ["error", "agents[0].args", 'Unknown key "args": it belongs in "tool_call_template"'],
+    ["error", "agents[0].backoff.inital", 'Unknown key "inital": did you mean "initial"?'],
+  ]);
+});
+
+Deno.test("load: $schema is dropped from the model, __proto__ stays data", () => {
+  const { config, results } = loadConfig(
+    '{"$schema": "./schema.json", "agents": [{"name": "a", "tool_call_template": {"command": "sleep", "environment": {"__proto__": "x"}}, "backoff": {"initial": 1}}]}',
+    { env: testEnv(), checkFilesystem: false },
+  );
+  assert.deepEqual(results, []);
   assert.ok(config !== null);
-  assert.equal("colour" in config, false);
   assert.equal("$schema" in config, false);
   assert.deepEqual(Object.keys(config.agents[0].backoff).sort(), [
     "factor",
@@ -213,6 +228,6 @@ Deno.test("load: 200,000 unknown keys stay bounded (results capped)", () => {
   const { results, config } = loadConfig(text, { env: testEnv(), checkFilesystem: false });
   assert.equal(results.length, 10_001);
   assert.match(results[0].message, /Too many problems: 190000 more not shown/);
-  assert.equal(results[0].severity, "warning");
-  assert.ok(config !== null);
+  assert.equal(results[0].severity, "error");
+  assert.equal(config, null);
 });

@@ -24,25 +24,41 @@ Deno.test("client: pipelined requests resolve in order on one connection", async
   }
 });
 
-Deno.test("client: connect errors name the path (missing, refused)", async () => {
+Deno.test("client: connect errors name the path, its origin and what is there", async () => {
   const dir = await shortTempDir();
   try {
     const missing = `${dir}/none.sock`;
     await assert.rejects(ControlClient.connect(missing), (e: unknown) => {
       assert.ok(e instanceof ClientError);
       assert.equal(e.kind, "connect");
-      assert.equal(
-        e.message,
-        `Cannot connect to orchestrator: socket "${missing}" not found (is it running?)`,
-      );
+      assert.equal(e.message, `Cannot connect to "${missing}": no such file`);
       return true;
     });
+    await assert.rejects(
+      ControlClient.connect(missing, { origin: "from --socket" }),
+      { message: `Cannot connect to "${missing}" (from --socket): no such file` },
+    );
     // a socket file nobody listens on: bind, then close without unlink (rename it away first)
     const stale = `${dir}/stale.sock`;
     const listener = Deno.listen({ transport: "unix", path: `${dir}/tmp.sock` });
     await Deno.rename(`${dir}/tmp.sock`, stale);
     listener.close();
-    await assert.rejects(requestOnce(stale, { command: "ps" }), /connection refused/);
+    await assert.rejects(requestOnce(stale, { command: "ps" }), {
+      message: `Cannot connect to "${stale}": connection refused: no orchestrator listens on ` +
+        "this socket (left behind by one that was killed?)",
+    });
+    // not sockets at all: each says what is there instead of "connection refused"
+    await Deno.writeTextFile(`${dir}/file`, "");
+    await Deno.mkdir(`${dir}/dir`);
+    const fifo = await new Deno.Command("mkfifo", { args: [`${dir}/fifo`] }).output();
+    assert.equal(fifo.code, 0);
+    for (
+      const [name, kind] of [["file", "a regular file"], ["dir", "a directory"], ["fifo", "a FIFO"]]
+    ) {
+      await assert.rejects(ControlClient.connect(`${dir}/${name}`), {
+        message: `Cannot connect to "${dir}/${name}": not a socket (${kind})`,
+      });
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

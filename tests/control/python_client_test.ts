@@ -50,3 +50,22 @@ Deno.test("protocol doc: the Python client talks to a real orchestrator", async 
     await h.close();
   }
 });
+
+Deno.test("protocol doc: the Python client says in one line that it cannot connect (exit 3)", async () => {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "opy" });
+  try {
+    const out = await new Deno.Command("python3", {
+      args: [`${ROOT}examples/python_client.py`, `${dir}/none.sock`, "ps"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 3);
+    assert.equal(new TextDecoder().decode(out.stdout), "");
+    assert.equal(
+      new TextDecoder().decode(out.stderr),
+      `Cannot connect to "${dir}/none.sock": no such file or directory\n`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

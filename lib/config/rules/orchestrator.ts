@@ -8,7 +8,12 @@
 
 import type { Node } from "jsonc-parser";
 import type { RuleContext } from "../context.ts";
-import { CONTROL_COMMANDS, isPresetName, resolveAllowed } from "../../protocol/commands.ts";
+import {
+  type CommandName,
+  CONTROL_COMMANDS,
+  isPresetName,
+  resolveAllowed,
+} from "../../protocol/commands.ts";
 import { resolveSocketPath } from "../defaults.ts";
 import { dirname } from "../../path.ts";
 import { booleanOf, items, numberOf, properties, quote, stringOf } from "../nodes.ts";
@@ -46,7 +51,8 @@ export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
   }
 }
 
-function interfaceEnabled(root: Node): boolean {
+/** True when `enable_command_interface` is `true`. */
+export function interfaceEnabled(root: Node): boolean {
   return booleanOf(properties(root).get("enable_command_interface")) === true;
 }
 
@@ -61,6 +67,13 @@ function allowedAsWritten(root: Node): string | string[] | null {
 function blockedAsWritten(root: Node): string[] {
   return items(properties(root).get("blocked_commands"))
     .flatMap((n) => n.type === "string" ? [n.value] : []);
+}
+
+/** The commands the socket would accept, from the lists as written (unknown names left out). */
+export function allowedCommands(root: Node): ReadonlySet<CommandName> {
+  const allowed = allowedAsWritten(root);
+  const known = typeof allowed === "string" ? (isPresetName(allowed) ? allowed : []) : allowed;
+  return resolveAllowed(known, blockedAsWritten(root));
 }
 
 /**
@@ -80,9 +93,7 @@ export function rulePermissions(ctx: RuleContext, root: Node): void {
   if (!interfaceEnabled(root)) return;
   const mode = parsed.mode;
   if ((mode & 0o002) !== 0) {
-    const allowed = allowedAsWritten(root);
-    const known = typeof allowed === "string" ? (isPresetName(allowed) ? allowed : []) : allowed;
-    const set = resolveAllowed(known, blockedAsWritten(root));
+    const set = allowedCommands(root);
     const control = CONTROL_COMMANDS.filter((c) => set.has(c));
     if (control.length > 0) {
       ctx.error(
