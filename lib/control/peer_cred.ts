@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import { libc, type LibcSymbols, SOL_SOCKET } from "../libc.ts";
 
 const SO_TYPE = 3;
@@ -36,7 +36,7 @@ export interface PeerCredentials {
  * none (closed, or a runtime that hides it). Deno's `node:net` keeps it at
  * `_handle.fd`, as Node does.
  */
-export function handleFd(socket: Socket | { _handle?: unknown }): number | null {
+export function handleFd(socket: Socket | Server | object): number | null {
   const handle = (socket as { _handle?: { fd?: unknown } | null })._handle;
   const fd = handle?.fd;
   return typeof fd === "number" && Number.isInteger(fd) && fd >= 0 ? fd : null;
