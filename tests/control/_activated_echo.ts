@@ -10,7 +10,8 @@
  */
 
 import { encodeFrame, FrameReader, writeAll } from "../../lib/control/frame.ts";
-import { type NodeUnixConn, NodeUnixListener } from "../../lib/control/node_transport.ts";
+import type { NodeUnixConn } from "../../lib/control/node_conn.ts";
+import { NodeUnixListener } from "../../lib/control/node_transport.ts";
 import { adoptListenFds, controlFd, LISTEN_ENV } from "../../lib/systemd/activation.ts";
 
 async function childInherits(fd: number): Promise<boolean> {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type NodeUnixConn, NodeUnixListener } from "../../lib/control/node_transport.ts";
+import type { NodeUnixConn } from "../../lib/control/node_conn.ts";
+import { NodeUnixListener } from "../../lib/control/node_transport.ts";
 import { removeSocket } from "../../lib/control/socket.ts";
 import { OrchestratorError } from "../../lib/errors.ts";
 
