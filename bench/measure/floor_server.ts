@@ -25,7 +25,26 @@ export function floorAnswerBody(bytes: number): Uint8Array {
 /** Largest request frame body the floor server accepts. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
-async function serveConnection(conn: Deno.Conn, answer: Uint8Array): Promise<void> {
+/** What {@link serveConnection} needs of a connection (a `Deno.Conn`, or the `node:net` adapter). */
+export interface FloorConn {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+/** The whole frame (4-byte big-endian length, then `body`) sent as every answer (pure). */
+export function answerFrame(body: Uint8Array): Uint8Array {
+  const answer = new Uint8Array(4 + body.length);
+  new DataView(answer.buffer).setUint32(0, body.length);
+  answer.set(body, 4);
+  return answer;
+}
+
+/**
+ * Answers every request frame on `conn` with the frame `answer`, in order,
+ * until EOF, an error or a framing violation; then closes `conn`.
+ */
+export async function serveConnection(conn: FloorConn, answer: Uint8Array): Promise<void> {
   let buf = new Uint8Array(4096);
   let start = 0;
   let end = 0;
@@ -71,17 +90,24 @@ async function serveConnection(conn: Deno.Conn, answer: Uint8Array): Promise<voi
   }
 }
 
-async function main(args: string[]): Promise<number> {
+/** `SOCKET ANSWER_BYTES` from the command line, or null when they are not valid (pure). */
+export function floorArgs(args: string[]): { path: string; bytes: number } | null {
   const [path, size] = args;
   const bytes = Number(size);
   if (path === undefined || !Number.isInteger(bytes) || bytes < 0 || bytes > 16 * 1024 * 1024) {
+    return null;
+  }
+  return { path, bytes };
+}
+
+async function main(args: string[]): Promise<number> {
+  const parsed = floorArgs(args);
+  if (parsed === null) {
     console.error("Usage: floor_server.ts SOCKET ANSWER_BYTES (0 to 16 MiB)");
     return 2;
   }
-  const body = floorAnswerBody(bytes);
-  const answer = new Uint8Array(4 + body.length);
-  new DataView(answer.buffer).setUint32(0, body.length);
-  answer.set(body, 4);
+  const { path } = parsed;
+  const answer = answerFrame(floorAnswerBody(parsed.bytes));
   const listener = Deno.listen({ transport: "unix", path });
   const stop = () => {
     try {

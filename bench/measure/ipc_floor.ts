@@ -13,7 +13,13 @@ import { exitFailure, pollUntil, startDaemon, within } from "./child.ts";
 import { latenciesInProcess, rateInProcess } from "./client_process.ts";
 import { cpuNs, signalPid } from "./proc.ts";
 
-const SCRIPT = new URL("./floor_server.ts", import.meta.url).pathname;
+/** Which floor server: `Deno.listen` (floor_server.ts) or `node:net` (floor_server_node.ts). */
+export type FloorTransport = "deno" | "node";
+
+const SCRIPTS: Record<FloorTransport, string> = {
+  deno: new URL("./floor_server.ts", import.meta.url).pathname,
+  node: new URL("./floor_server_node.ts", import.meta.url).pathname,
+};
 
 /** The floor server as a child process in its own process group. */
 export class FloorServer {
@@ -30,14 +36,15 @@ export class FloorServer {
   }
 
   /**
-   * Starts `floor_server.ts` on socket `path` answering `answerBytes`-byte
-   * bodies, its output in `logFile`; resolves once it accepts connections.
-   * Throws (after ending it) when it exits or does not listen within `timeoutMs`.
+   * Starts `floor_server.ts` (or `floor_server_node.ts` with `transport:
+   * "node"`) on socket `path` answering `answerBytes`-byte bodies, its
+   * output in `logFile`; resolves once it accepts connections. Throws
+   * (after ending it) when it exits or does not listen within `timeoutMs`.
    */
   static async start(
     path: string,
     answerBytes: number,
-    options: { logFile: string; timeoutMs?: number },
+    options: { logFile: string; timeoutMs?: number; transport?: FloorTransport },
   ): Promise<FloorServer> {
     await Deno.remove(path).catch(() => {});
     const child = startDaemon(
@@ -46,7 +53,7 @@ export class FloorServer {
         "run",
         "--v8-flags=--max-semi-space-size=2",
         "-A",
-        SCRIPT,
+        SCRIPTS[options.transport ?? "deno"],
         path,
         String(answerBytes),
       ],
@@ -107,9 +114,10 @@ export interface FloorResult {
 }
 
 /**
- * Starts a floor server in `dir` answering `answerBytes`-byte bodies,
- * measures `calls` sequential calls (after `warmup`) and a closed loop of
- * `connections` clients for `ms`, then ends the server (in a finally).
+ * Starts a floor server in `dir` answering `answerBytes`-byte bodies (over
+ * `transport`, default `Deno.listen`), measures `calls` sequential calls
+ * (after `warmup`) and a closed loop of `connections` clients for `ms`,
+ * then ends the server (in a finally).
  */
 export async function measureIpcFloor(options: {
   dir: string;
@@ -118,9 +126,11 @@ export async function measureIpcFloor(options: {
   warmup?: number;
   connections: number;
   ms: number;
+  transport?: FloorTransport;
 }): Promise<FloorResult> {
   const server = await FloorServer.start(`${options.dir}/f.sock`, options.answerBytes, {
     logFile: `${options.dir}/floor.log`,
+    transport: options.transport,
   });
   try {
     // Any request will do: the floor server answers without reading it.

@@ -54,9 +54,9 @@ export async function probeSocket(path: string): Promise<SocketProbe> {
   }
 }
 
-/** A bound control socket. */
-export interface BoundSocket {
-  listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>;
+/** A bound control socket (by default a `Deno.listen` listener). */
+export interface BoundSocket<L = Deno.Listener<Deno.UnixConn, Deno.UnixAddr>> {
+  listener: L;
   path: string;
   /** Inode of the socket file, to recognise it at removal. */
   ino: number | null;
@@ -66,7 +66,20 @@ export interface BoundSocket {
  * Binds a listening UNIX socket at `path` with file mode `mode`, without a
  * window where it is reachable with a wider mode.
  */
-export async function bindSocket(path: string, mode: number): Promise<BoundSocket> {
+export function bindSocket(path: string, mode: number): Promise<BoundSocket> {
+  return bindSocketWith(path, mode, (tmpPath) => Deno.listen({ transport: "unix", path: tmpPath }));
+}
+
+/**
+ * {@link bindSocket} with another transport: `listen` binds and listens at
+ * the temporary path it is given (e.g. a `node:net` server, for verified
+ * peers), and its listener is closed again when a later step fails.
+ */
+export async function bindSocketWith<L extends { close(): void }>(
+  path: string,
+  mode: number,
+  listen: (tmpPath: string) => L | Promise<L>,
+): Promise<BoundSocket<L>> {
   if (new TextEncoder().encode(path).length > MAX_SOCKET_PATH_BYTES) {
     throw new OrchestratorError(
       500,
@@ -104,9 +117,9 @@ export async function bindSocket(path: string, mode: number): Promise<BoundSocke
     );
   }
   await Deno.mkdir(tmpDir, { mode: 0o700 });
-  let listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr> | null = null;
+  let listener: L | null = null;
   try {
-    listener = Deno.listen({ transport: "unix", path: tmpPath });
+    listener = await listen(tmpPath);
     await Deno.chmod(tmpPath, mode);
     await Deno.rename(tmpPath, path);
   } catch (error) {
