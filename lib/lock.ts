@@ -15,6 +15,7 @@
  */
 
 import { OrchestratorError } from "./errors.ts";
+import { dirname } from "./path.ts";
 
 /** Attempts at open-then-lock when the file keeps being replaced under us. */
 const ATTEMPTS = 20;
@@ -140,6 +141,12 @@ function openLockFile(path: string): Deno.FsFile {
   try {
     file = Deno.openSync(path, { read: true, write: true, create: true, mode: 0o600 });
   } catch (error) {
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw cannotUse(
+        path,
+        `permission denied (can uid ${Deno.uid()} write to "${dirname(path)}"?)`,
+      );
+    }
     throw cannotUse(path, (error as Error).message);
   }
   try {

@@ -118,3 +118,39 @@ Deno.test("lock: a symlink, a directory and a file of another user are refused, 
     assert.equal(Deno.readTextFileSync(foreign), "4242\n");
   }
 });
+
+Deno.test({
+  name: "lock: a directory the user cannot write is a clear error (as uid 65534)",
+  ignore: Deno.uid() !== 0,
+  async fn() {
+    await using dir = await tempDir();
+    await Deno.chmod(dir.path, 0o755);
+    const path = `${dir.path}/o.sock.lock`;
+    const code = `
+      import { LockFile } from ${JSON.stringify(new URL("../lib/lock.ts", import.meta.url).href)};
+      try { LockFile.acquire(${JSON.stringify(path)}); console.log("taken"); }
+      catch (error) { console.log(error.message); }
+    `;
+    const bin = `${dir.path}/deno`;
+    try {
+      await Deno.link(Deno.execPath(), bin);
+    } catch {
+      await Deno.copyFile(Deno.execPath(), bin);
+    }
+    await Deno.chmod(bin, 0o755);
+    const home = `${dir.path}/home`;
+    await Deno.mkdir(home);
+    await Deno.chown(home, 65534, 65534);
+    const out = await new Deno.Command("setpriv", {
+      args: ["--reuid=65534", "--regid=65534", "--clear-groups", bin, "eval", code],
+      env: { DENO_DIR: `${home}/deno`, HOME: home, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(
+      new TextDecoder().decode(out.stdout).trim(),
+      `Cannot use lock file "${path}": permission denied (can uid 65534 write to "${dir.path}"?)`,
+      new TextDecoder().decode(out.stderr),
+    );
+  },
+});

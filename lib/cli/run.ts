@@ -13,7 +13,7 @@
  * @module
  */
 
-import { getLogger } from "@logtape/logtape";
+import { getLogger, type Logger } from "@logtape/logtape";
 import { type CliResult, EXIT } from "./result.ts";
 import { oneFile, parseCliArgs } from "./args.ts";
 import { colorEnabled } from "./format.ts";
@@ -26,9 +26,10 @@ import { Orchestrator } from "../orchestrator.ts";
 import { configureLogging } from "../log.ts";
 import { OrchestratorError } from "../errors.ts";
 import { reopenLogFiles } from "../agent/logfile.ts";
-import { ignoredMessage, installSignalHandlers } from "./run_signals.ts";
+import { ignoredMessage, installSignalHandlers, type SignalAction } from "./run_signals.ts";
 import { SignalDebuggerGuard } from "./run_inspector.ts";
 import { prepareRunFiles, releaseAll } from "./run_files.ts";
+import type { LockFile } from "../lock.ts";
 
 const HELP = `Usage: orchestrator run CONFIG
 
@@ -70,80 +71,89 @@ export async function main(argv: string[]): Promise<CliResult> {
     if (text !== "") Deno.stderr.writeSync(new TextEncoder().encode(text + "\n"));
   }
 
+  const shutdown = new ShutdownLatch();
   const debuggerGuard = new SignalDebuggerGuard();
-  let stopping = false;
-  let requested: (reason: string) => void = () => {};
-  const shutdownRequested = new Promise<string>((resolve) => (requested = resolve));
-  const removeSignalHandlers = installSignalHandlers((signal, action) => {
-    switch (action) {
-      case "shutdown":
-        if (stopping) {
-          log.warn(`Received ${signal} again: already shutting down`);
-          return;
-        }
-        stopping = true;
-        requested(`received ${signal}`);
-        return;
-      case "reopen": {
-        const files = reopenLogFiles();
-        // Issue 13: the CLI audit log (lib/control/audit.ts) joins this reopen once the
-        // control server exposes one.
-        log.info(`Received ${signal}: reopened ${files} agent log files`);
-        debuggerGuard.afterSigusr1().then((url) => {
-          if (url !== null) {
-            log.warn(
-              `Closed the debugger Deno opened on ${signal} (${url}): it let any local user run code`,
-            );
-          }
-        });
-        return;
-      }
-      case "ignore":
-        log.warn(ignoredMessage(signal));
-    }
-  });
+  const removeSignalHandlers = installSignalHandlers((signal, action) =>
+    onSignal(signal, action, { log, shutdown, debuggerGuard })
+  );
   try {
-    return await runLocked(config, path, {
-      shutdownRequested,
-      requestShutdown: (reason) => {
-        stopping = true;
-        requested(reason);
-      },
-    });
+    return await runLocked(config, path, shutdown);
   } finally {
     removeSignalHandlers();
   }
 }
 
-/** How the signal handlers and the control server ask for the shutdown. */
-interface ShutdownHooks {
-  shutdownRequested: Promise<string>;
-  requestShutdown(reason: string): void;
+/** The one shutdown request of a run: the first reason wins, later requests are refused. */
+class ShutdownLatch {
+  #requested = false;
+  #resolve: (reason: string) => void = () => {};
+  /** Resolves with the reason of the first request. */
+  readonly reason: Promise<string> = new Promise((resolve) => (this.#resolve = resolve));
+
+  /** Requests the shutdown; false when it was already requested. */
+  request(reason: string): boolean {
+    if (this.#requested) return false;
+    this.#requested = true;
+    this.#resolve(reason);
+    return true;
+  }
+}
+
+/** What a signal does to the running orchestrator (the table is in `run_signals.ts`). */
+function onSignal(
+  signal: Deno.Signal,
+  action: SignalAction,
+  context: { log: Logger; shutdown: ShutdownLatch; debuggerGuard: SignalDebuggerGuard },
+): void {
+  const { log } = context;
+  switch (action) {
+    case "shutdown":
+      if (!context.shutdown.request(`received ${signal}`)) {
+        log.warn(`Received ${signal} again: already shutting down`);
+      }
+      return;
+    case "reopen": {
+      const files = reopenLogFiles();
+      // Issue 13: the CLI audit log (lib/control/audit.ts) joins this reopen once the control
+      // server exposes one.
+      log.info(`Received ${signal}: reopened ${files} agent log files`);
+      context.debuggerGuard.afterSigusr1().then((url) => {
+        if (url === null) return;
+        log.warn(
+          `Closed the debugger Deno opened on ${signal} (${url}): it let any local user run code`,
+        );
+      });
+      return;
+    }
+    case "ignore":
+      log.warn(ignoredMessage(signal));
+  }
 }
 
 /** Takes the locks and runs; the locks are released at the end, whatever happens. */
 async function runLocked(
   config: OrchestratorConfig,
   path: string,
-  hooks: ShutdownHooks,
+  shutdown: ShutdownLatch,
 ): Promise<CliResult> {
-  let locks;
+  let locks: LockFile[];
   try {
     locks = prepareRunFiles(config);
   } catch (error) {
     return { exitCode: EXIT.error, stderr: errorText(error) };
   }
   try {
-    return await runWithStore(config, path, hooks);
+    return await runWithStore(config, path, shutdown);
   } finally {
     releaseAll(locks);
   }
 }
 
+/** Opens the store and the control socket, boots, and waits for the shutdown request. */
 async function runWithStore(
   config: OrchestratorConfig,
   path: string,
-  hooks: ShutdownHooks,
+  shutdown: ShutdownLatch,
 ): Promise<CliResult> {
   const log = getLogger(["orchestrator", "run"]);
   let store: EventStore;
@@ -159,7 +169,7 @@ async function runWithStore(
     try {
       server = await ControlServer.start({
         controller: orchestrator,
-        onShutdownRequested: (reason) => hooks.requestShutdown(reason),
+        onShutdownRequested: (reason) => shutdown.request(reason),
       });
     } catch (error) {
       store.close();
@@ -171,7 +181,7 @@ async function runWithStore(
     await orchestrator.boot();
     log.info(`Running ${config.agents.length} agents from ${path} (pid ${Deno.pid})`);
     if (server !== null) log.info(`Control socket: ${server.path}`);
-    const reason = await hooks.shutdownRequested;
+    const reason = await shutdown.reason;
     log.info(`Shutting down: ${reason}`);
     if (server !== null) await server.drain(config.command_timeout * 1000);
     await orchestrator.shutdown(reason);

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { requestOnce } from "../../lib/control/client.ts";
 import { type CliRun, spawnRun, waitForSocket, writeConfig } from "./_orchestrator.ts";
 
@@ -144,6 +145,28 @@ Deno.test("run: creates a missing log_dir and event store directory with mode 07
       const result = await stop(child, done);
       assert.equal(result.code, 0, result.stderr);
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run: an event_store_path naming another program's SQLite file is refused (exit 1, one clear line), the file unchanged", async () => {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orl" });
+  try {
+    const path = `${dir}/app.db`;
+    const db = new DatabaseSync(path);
+    db.exec("CREATE TABLE t (x); INSERT INTO t VALUES (42)");
+    db.close();
+    const before = await Deno.readFile(path);
+    const config = await writeConfig(dir, { event_store_path: path, agents: sleepAgents() });
+    const result = await spawnRun(config).done;
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr.trim(),
+      `Cannot open event store "${path}": not an event store: it already holds table(s) "t" and no schema version`,
+    );
+    assert.deepEqual(await Deno.readFile(path), before);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["app.db", "cfg.jsonc"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
