@@ -162,9 +162,12 @@ Deno.test("run: SIGUSR1 reopens the agents' log files (logrotate) and closes the
     const { code, stderr } = await run.done;
     assert.equal(code, 0, stderr);
     assert.match(stderr, /Received SIGUSR1: reopened 1 agent log files/);
-    assert.match(
+    // Deno could not open its debugger when something else holds port 9229.
+    const closed =
+      /Closed the debugger Deno opened on SIGUSR1 \(ws:\/\/127\.0\.0\.1:9229\/[0-9a-f-]+\)/;
+    assert.ok(
+      closed.test(stderr) || stderr.includes("Failed to start inspector server"),
       stderr,
-      /Closed the debugger Deno opened on SIGUSR1 \(ws:\/\/127\.0\.0\.1:9229\/[0-9a-f-]+\)/,
     );
   });
 });
