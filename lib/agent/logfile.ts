@@ -1,28 +1,71 @@
 /**
- * Rotated per-agent log files (SPEC §3 `log_dir`): `<name>.stdout.log`,
- * rotated at `maxBytes` to `.1`, `.2` … keeping `maxFiles` old files.
+ * Rotated per-agent log files (`log_dir`, see docs/operations.md):
+ * `<name>.stdout.log`, rotated at `maxBytes` to `.1`, `.2` … keeping
+ * `maxFiles` old files.
+ *
+ * Faults (docs/operations.md, "Faults"): a failing write (a full disk, a
+ * removed directory) starts an episode: one `onError`, then the bytes are
+ * counted in {@linkcode RotatingFile.lostBytes} and dropped while a new
+ * attempt is made at most every `retryMs`; the first write that works again
+ * ends the episode (`onRecover` with the bytes lost in it). SIGUSR1 reopens
+ * every open file by path ({@linkcode reopenLogFiles}), for logrotate.
  *
  * @module
  */
+
+/** Options of {@linkcode RotatingFile}. */
+export interface RotatingFileOptions {
+  /** Largest size of one file, in bytes. */
+  maxBytes: number;
+  /** Rotated files kept (`.1` … `.maxFiles`); 0 = none. */
+  maxFiles: number;
+  /** Called once when an episode of failed writes begins. */
+  onError?: (error: unknown) => void;
+  /** Called when writing works again after an episode, with the bytes lost in it. */
+  onRecover?: (lostBytes: number) => void;
+  /** Least time between two attempts while failing, in ms (default 1000). */
+  retryMs?: number;
+  /** Clock for the retry delay (default `Date.now`). */
+  now?: () => number;
+}
+
+/** Files currently open, for {@linkcode reopenLogFiles}. */
+const openFiles = new Set<RotatingFile>();
+
+/**
+ * Closes every open log file, so the next write opens its path again (the
+ * SIGUSR1 hook, for logrotate's rename-then-signal). Returns how many were open.
+ */
+export function reopenLogFiles(): number {
+  const files = [...openFiles];
+  for (const file of files) file.reopen();
+  return files.length;
+}
 
 /** An append-only file that rotates itself. Writes are synchronous and never throw. */
 export class RotatingFile {
   #file: Deno.FsFile | null = null;
   #size = 0;
-  #broken = false;
+  /** Time of the last failed attempt while an episode lasts, else `null`. */
+  #failedAt: number | null = null;
+  #episodeLost = 0;
+  #lost = 0;
   readonly #path: string;
   readonly #maxBytes: number;
   readonly #maxFiles: number;
+  readonly #retryMs: number;
+  readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
+  readonly #onRecover: (lostBytes: number) => void;
 
-  constructor(
-    path: string,
-    options: { maxBytes: number; maxFiles: number; onError?: (error: unknown) => void },
-  ) {
+  constructor(path: string, options: RotatingFileOptions) {
     this.#path = path;
     this.#maxBytes = Math.max(1, options.maxBytes);
     this.#maxFiles = Math.max(0, options.maxFiles);
+    this.#retryMs = Math.max(0, options.retryMs ?? 1000);
+    this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => {});
+    this.#onRecover = options.onRecover ?? (() => {});
   }
 
   /** The current file's path. */
@@ -30,15 +73,26 @@ export class RotatingFile {
     return this.#path;
   }
 
+  /** Bytes given to {@linkcode write} that never reached a file, since creation. */
+  get lostBytes(): number {
+    return this.#lost;
+  }
+
+  /** True while writes fail (between an `onError` and the next successful write). */
+  get failing(): boolean {
+    return this.#failedAt !== null;
+  }
+
   #open(): Deno.FsFile | null {
     if (this.#file !== null) return this.#file;
-    if (this.#broken) return null;
     try {
-      this.#file = Deno.openSync(this.#path, { append: true, create: true, mode: 0o640 });
+      this.#file = Deno.openSync(this.#path, { append: true, create: true, mode: 0o600 });
       this.#size = this.#file.statSync().size;
+      openFiles.add(this);
     } catch (error) {
-      this.#broken = true;
-      this.#onError(error);
+      this.close();
+      this.#fail(error);
+      return null;
     }
     return this.#file;
   }
@@ -46,40 +100,52 @@ export class RotatingFile {
   /**
    * Appends bytes. A file never grows past `maxBytes`: the bytes are split at
    * the last newline that fits (or cut hard when a line alone is too long)
-   * and the rest goes to the next file.
+   * and the rest goes to the next file. Bytes that cannot be written are
+   * counted in {@linkcode lostBytes}.
    */
   write(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.#failedAt !== null && this.#now() - this.#failedAt < this.#retryMs) {
+      this.#drop(bytes.length);
+      return;
+    }
     let rest = bytes;
     while (rest.length > 0) {
       const file = this.#open();
-      if (file === null) return;
+      if (file === null) return this.#drop(rest.length);
       const room = this.#maxBytes - this.#size;
       let cut = rest.length;
       if (rest.length > room) {
         const nl = rest.subarray(0, Math.max(0, room)).lastIndexOf(0x0a);
         cut = nl >= 0 ? nl + 1 : this.#size === 0 ? room : 0;
       }
-      if (cut > 0 && !this.#writeAll(file, rest.subarray(0, cut))) return;
+      if (cut > 0) {
+        const written = this.#writeAll(file, rest.subarray(0, cut));
+        if (written < cut) return this.#drop(rest.length - written);
+      }
       rest = rest.subarray(cut);
-      if (rest.length > 0) this.#rotate();
+      if (rest.length > 0 && !this.#rotate()) return this.#drop(rest.length);
     }
   }
 
-  #writeAll(file: Deno.FsFile, bytes: Uint8Array): boolean {
+  /** Writes `bytes`; returns how many were written (fewer after a failure). */
+  #writeAll(file: Deno.FsFile, bytes: Uint8Array): number {
+    let offset = 0;
     try {
-      let offset = 0;
       while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
-      this.#size += bytes.length;
-      return true;
     } catch (error) {
-      this.#broken = true;
+      this.#size += offset;
       this.close();
-      this.#onError(error);
-      return false;
+      this.#fail(error);
+      return offset;
     }
+    this.#size += offset;
+    this.#recovered();
+    return offset;
   }
 
-  #rotate(): void {
+  /** Renames the files one step down; false when that failed. */
+  #rotate(): boolean {
     this.close();
     try {
       if (this.#maxFiles === 0) {
@@ -94,13 +160,44 @@ export class RotatingFile {
         }
         Deno.renameSync(this.#path, `${this.#path}.1`);
       }
+      return true;
     } catch (error) {
-      this.#onError(error);
+      this.#fail(error);
+      return false;
     }
+  }
+
+  #fail(error: unknown): void {
+    const first = this.#failedAt === null;
+    this.#failedAt = this.#now();
+    if (first) this.#onError(error);
+  }
+
+  #drop(count: number): void {
+    this.#lost += count;
+    if (this.#failedAt !== null) this.#episodeLost += count;
+  }
+
+  #recovered(): void {
+    if (this.#failedAt === null) return;
+    const lost = this.#episodeLost;
+    this.#failedAt = null;
+    this.#episodeLost = 0;
+    this.#onRecover(lost);
+  }
+
+  /**
+   * Closes the file so the next write opens the path again (after logrotate
+   * moved it away), and lets a failing file retry at the next write.
+   */
+  reopen(): void {
+    this.close();
+    if (this.#failedAt !== null) this.#failedAt = -Infinity;
   }
 
   /** Closes the file; a later write opens it again. */
   close(): void {
+    openFiles.delete(this);
     try {
       this.#file?.close();
     } catch {

@@ -1,5 +1,5 @@
 /**
- * The no-orphan watchdog (SPEC §8). One small `awk` process per
+ * The no-orphan watchdog (docs/operations.md). One small `awk` process per
  * orchestrator, in its own session, holds the read end of a pipe whose only
  * write end belongs to the orchestrator. The orchestrator lists its agents'
  * process groups in a registry file, synchronously as it spawns them:
@@ -13,8 +13,17 @@
  * asynchronous) means a group is listed before the orchestrator does
  * anything else: there is no window in which a spawned agent is unlisted.
  *
+ * If the watchdog process itself dies (killed by someone), the orchestrator
+ * sees its exit at once, logs an error and starts a new one on the same
+ * registry, rewritten with the live groups (see docs/operations.md,
+ * "Faults"). A watchdog that dies within {@linkcode RESPAWN_MS} of its start
+ * is replaced after that delay, so a watchdog that cannot live is not
+ * respawned in a tight loop.
+ *
  * @module
  */
+
+import { getLogger } from "@logtape/logtape";
 
 /** The awk program. `kill` gets the groups in batches of 64. */
 const PROGRAM = `
@@ -40,11 +49,34 @@ END {
 /** Registry size that triggers a rewrite with only the live groups. */
 const COMPACT_BYTES = 64 * 1024;
 
-const encoder = new TextEncoder();
+/** Least time between two starts of the watchdog process, in ms. */
+export const RESPAWN_MS = 1000;
 
-/** The watchdog process of one orchestrator. */
+const encoder = new TextEncoder();
+const log = getLogger(["orchestrator", "watchdog"]);
+
+/** Spawns the awk process watching `registry` (in its own session). */
+function spawnWatchdog(registry: string): Deno.ChildProcess {
+  return new Deno.Command("awk", {
+    args: ["-v", `registry=${registry}`, PROGRAM],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+    detached: true,
+  }).spawn();
+}
+
+/** How a process ended, for a log line. */
+function describeExit(status: Deno.CommandStatus): string {
+  return status.signal === null ? `exit code ${status.code}` : `signal ${status.signal}`;
+}
+
+/** The watchdog process of one orchestrator, replaced whenever it dies. */
 export class Watchdog {
-  readonly #child: Deno.ChildProcess;
+  #child: Deno.ChildProcess;
+  #startedAt: number;
+  #respawnTimer: ReturnType<typeof setTimeout> | null = null;
+  #restarts = 0;
   readonly #path: string;
   #file: Deno.FsFile | null;
   #size = 0;
@@ -59,14 +91,17 @@ export class Watchdog {
     onError: (error: unknown) => void,
   ) {
     this.#child = child;
+    this.#startedAt = Date.now();
     this.#path = path;
     this.#file = file;
     this.#onError = onError;
+    this.#watch(child);
   }
 
   /**
    * Starts the watchdog (`awk` on PATH) with a registry file in the temp
-   * directory. Throws when either cannot be created.
+   * directory. Throws when either cannot be created. `onError` hears about
+   * registry writes that fail.
    */
   static start(onError: (error: unknown) => void = () => {}): Watchdog {
     const path = Deno.makeTempFileSync({ prefix: "orchestrator-watchdog-", suffix: ".pgids" });
@@ -77,13 +112,7 @@ export class Watchdog {
     const file = Deno.openSync(path, { append: true });
     let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command("awk", {
-        args: ["-v", `registry=${path}`, PROGRAM],
-        stdin: "piped",
-        stdout: "null",
-        stderr: "null",
-        detached: true,
-      }).spawn();
+      child = spawnWatchdog(path);
     } catch (error) {
       file.close();
       Deno.removeSync(path);
@@ -92,7 +121,7 @@ export class Watchdog {
     return new Watchdog(child, path, file, onError);
   }
 
-  /** The watchdog's pid. */
+  /** The current watchdog process's pid. */
   get pid(): number {
     return this.#child.pid;
   }
@@ -100,6 +129,11 @@ export class Watchdog {
   /** The registry file. */
   get registry(): string {
     return this.#path;
+  }
+
+  /** How many times the watchdog process was replaced after it died. */
+  get restarts(): number {
+    return this.#restarts;
   }
 
   /** Lists a process group to kill if the orchestrator dies. Synchronous. */
@@ -140,10 +174,62 @@ export class Watchdog {
     this.#size = text.length;
   }
 
+  /** Replaces the watchdog process when `child` exits while it should still watch. */
+  #watch(child: Deno.ChildProcess): void {
+    child.status.then((status) => {
+      if (this.#closed || child !== this.#child) return;
+      const lived = Date.now() - this.#startedAt;
+      const delay = Math.max(0, RESPAWN_MS - lived);
+      const when = delay === 0 ? "" : ` in ${delay} ms`;
+      log.error(
+        `The no-orphan watchdog (pid ${child.pid}) died (${describeExit(status)}): agents ` +
+          `would outlive a killed orchestrator; starting a new one${when}`,
+      );
+      this.#scheduleRespawn(delay);
+    });
+  }
+
+  #scheduleRespawn(delay: number): void {
+    if (delay === 0) return this.#respawn();
+    this.#respawnTimer = setTimeout(() => {
+      this.#respawnTimer = null;
+      this.#respawn();
+    }, delay);
+  }
+
+  /** Starts a new watchdog process on the registry, rewritten with the live groups. */
+  #respawn(): void {
+    if (this.#closed) return;
+    try {
+      this.#compact();
+    } catch (error) {
+      // The appended registry still lists every live group: watch it as it is.
+      this.#onError(error);
+    }
+    this.#child.stdin.close().catch(() => {});
+    try {
+      const child = spawnWatchdog(this.#path);
+      this.#child = child;
+      this.#startedAt = Date.now();
+      this.#restarts++;
+      this.#watch(child);
+      log.warn(
+        `Started a new no-orphan watchdog (pid ${child.pid}) watching ${this.#live.size} process groups`,
+      );
+    } catch (error) {
+      log.error(`Cannot start a new no-orphan watchdog: {error}; retrying in ${RESPAWN_MS} ms`, {
+        error: String(error),
+      });
+      this.#scheduleRespawn(RESPAWN_MS);
+    }
+  }
+
   /** Ends the watchdog without killing anything (clean shutdown). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#respawnTimer !== null) clearTimeout(this.#respawnTimer);
+    this.#respawnTimer = null;
     this.#file?.close();
     this.#file = null;
     try {

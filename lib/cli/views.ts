@@ -16,6 +16,7 @@ import {
   stateColor,
   table,
 } from "./format.ts";
+import { escapeControls } from "./escape.ts";
 
 function state(s: string, o: FormatOptions): string {
   return paint(s, stateColor(s), o.color);
@@ -143,12 +144,21 @@ export function formatAgentAction(a: AgentStatus, o: FormatOptions): string {
   return `Agent "${a.agent_name ?? a.name}" is ${state(a.state, o)}${pid}`;
 }
 
-/** `logs`: stdout lines, then stderr lines, each under a header. */
-export function formatLogs(l: AgentLogs, o: FormatOptions): string {
+/** Options of {@link formatLogs}: `raw` prints the agent's control characters as they are. */
+export interface LogsFormatOptions extends FormatOptions {
+  raw?: boolean;
+}
+
+/**
+ * `logs`: stdout lines, then stderr lines, each under a header. Control
+ * characters in the lines are shown escaped (`\x1b`) unless `raw`.
+ */
+export function formatLogs(l: AgentLogs, o: LogsFormatOptions): string {
+  const lines = (list: string[]) => o.raw === true ? list : list.map(escapeControls);
   const parts: string[] = [];
   if (l.truncated) parts.push(paint("(older output was dropped)", "dim", o.color));
-  parts.push(paint(`==> ${l.agent_name} stdout <==`, "bold", o.color), ...l.stdout);
-  parts.push(paint(`==> ${l.agent_name} stderr <==`, "bold", o.color), ...l.stderr);
+  parts.push(paint(`==> ${l.agent_name} stdout <==`, "bold", o.color), ...lines(l.stdout));
+  parts.push(paint(`==> ${l.agent_name} stderr <==`, "bold", o.color), ...lines(l.stderr));
   return parts.join("\n");
 }
 

@@ -12,20 +12,39 @@
  * descriptor of the database file in the same process drops the lock, so
  * nothing else in the process may open the file while the store is open.)
  *
+ * Ownership (docs/events.md): before SQLite touches a file, its header is
+ * read. A file that is not SQLite, or SQLite marked with another
+ * application's `application_id`, or unmarked SQLite holding tables but no
+ * event store, is refused with not one byte changed. Our files carry
+ * {@linkcode APPLICATION_ID}; a store made by an earlier version (unmarked,
+ * with the `events` table) is accepted, marked and narrowed to mode 0600. A
+ * new file is created with mode 0600 before SQLite opens it (SQLite gives
+ * its `-wal` file the database file's mode).
+ *
  * @module
  */
 
 import { DatabaseSync } from "node:sqlite";
 import { OrchestratorError } from "../errors.ts";
-import { migrate, SchemaError } from "./schema.ts";
+import { migrate, newerSchemaError, SCHEMA_VERSION, SchemaError } from "./schema.ts";
 import { dirname } from "../path.ts";
+
+/** `PRAGMA application_id` of an event store: "ORCH" in ASCII. */
+export const APPLICATION_ID = 0x4f524348;
+
+/** Mode of a new event store file. */
+const STORE_MODE = 0o600;
 
 /** `PRAGMA synchronous` for a file store (see docs/events.md). */
 export type SyncLevel = "normal" | "full";
 
 /** Opens (creating if needed) and migrates the database. `path` `null` = in memory. */
 export function openDatabase(path: string | null, synchronous: SyncLevel): DatabaseSync {
-  if (path !== null) precheckPath(path);
+  let legacy = false;
+  if (path !== null) {
+    precheckPath(path);
+    legacy = checkOwnership(path) === "legacy";
+  }
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(path ?? ":memory:", { timeout: 0 });
@@ -45,11 +64,13 @@ export function openDatabase(path: string | null, synchronous: SyncLevel): Datab
     db.exec("BEGIN IMMEDIATE");
     try {
       migrate(db);
+      if (path !== null) markOurs(db);
       db.exec("COMMIT");
     } catch (error) {
       db.exec("ROLLBACK");
       throw error;
     }
+    if (legacy && path !== null) Deno.chmodSync(path, STORE_MODE);
     return db;
   } catch (error) {
     try {
@@ -65,7 +86,11 @@ export function openDatabase(path: string | null, synchronous: SyncLevel): Datab
 export function openError(path: string, error: unknown): OrchestratorError {
   if (error instanceof OrchestratorError) return error;
   const raw = error instanceof Error ? error.message : String(error);
-  const reason = error instanceof SchemaError ? raw : explainSqliteError(path, raw);
+  const reason = error instanceof SchemaError
+    ? raw
+    : error instanceof Deno.errors.PermissionDenied
+    ? permissionHint(path) ?? "permission denied"
+    : explainSqliteError(path, raw);
   return new OrchestratorError(500, `Cannot open event store "${path}": ${reason}`, {
     path,
     cause: raw,
@@ -173,5 +198,118 @@ function precheckPath(path: string): void {
   } catch (error) {
     if (error instanceof OrchestratorError) throw error;
     // Not there yet (it will be created) or not stat-able: SQLite reports the rest.
+  }
+}
+
+/** What the header check found: a file to create or fill, ours, or an earlier version's. */
+type Ownership = "new" | "ours" | "legacy";
+
+/** The 16-byte magic string at the start of every SQLite database file. */
+const SQLITE_MAGIC = "SQLite format 3\0";
+
+/**
+ * Decides whether `path` may be used as an event store, reading it only
+ * (see the module doc). Creates a missing file with mode 0600. Throws an
+ * `OrchestratorError` naming the file when it is not ours.
+ */
+function checkOwnership(path: string): Ownership {
+  const fail = (reason: string) =>
+    new OrchestratorError(500, `Cannot open event store "${path}": ${reason}`, { path });
+  let header: Uint8Array;
+  try {
+    header = readHeader(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw openError(path, error);
+    createPrivateFile(path);
+    return "new";
+  }
+  if (header.length === 0) return "new";
+  const magic = new TextDecoder().decode(header.subarray(0, 16));
+  if (header.length < 100 || magic !== SQLITE_MAGIC) throw fail("file is not a database");
+  const view = new DataView(header.buffer, header.byteOffset, header.length);
+  const id = view.getUint32(68);
+  const version = view.getUint32(60);
+  if (id === APPLICATION_ID) {
+    if (version > SCHEMA_VERSION) throw openError(path, newerSchemaError(version));
+    return "ours";
+  }
+  if (id !== 0) {
+    throw fail(
+      `not an event store: it belongs to another application (application_id ${id}, 0x${
+        id.toString(16).padStart(8, "0")
+      })`,
+    );
+  }
+  const found = inspectImmutable(path);
+  if (found.tables.length === 0) return "new";
+  if (found.tables.includes("events") && found.version >= 1) {
+    if (found.version > SCHEMA_VERSION) throw openError(path, newerSchemaError(found.version));
+    return "legacy";
+  }
+  const names = found.tables.slice(0, 3).map((t) => `"${t}"`).join(", ");
+  throw fail(
+    found.version === 0
+      ? `not an event store: it already holds table(s) ${names} and no schema version`
+      : `not an event store: it holds table(s) ${names} and schema version ${found.version}`,
+  );
+}
+
+/** The first 100 bytes of the file (fewer when it is shorter). */
+function readHeader(path: string): Uint8Array {
+  using file = Deno.openSync(path, { read: true });
+  const buffer = new Uint8Array(100);
+  let length = 0;
+  while (length < buffer.length) {
+    const n = file.readSync(buffer.subarray(length));
+    if (n === null || n === 0) break;
+    length += n;
+  }
+  return buffer.subarray(0, length);
+}
+
+/** Creates an empty file with mode 0600, never replacing one (another process may have just made it). */
+function createPrivateFile(path: string): void {
+  try {
+    Deno.openSync(path, { write: true, createNew: true, mode: STORE_MODE }).close();
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return;
+    throw openError(path, error);
+  }
+}
+
+/**
+ * Tables and schema version of an unmarked SQLite file, read as an
+ * immutable file: no lock, no journal or WAL, nothing written, no wait on a
+ * lock another process holds. Tables that only exist in a `-wal` file are
+ * not seen; `migrate` still refuses such a database before writing to it.
+ */
+function inspectImmutable(path: string): { tables: string[]; version: number } {
+  const url = new URL("file:///");
+  url.pathname = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  url.search = "?immutable=1";
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(url.href, { readOnly: true, timeout: 0 });
+    const tables = db.prepare(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    ).all() as { name: string }[];
+    const row = db.prepare("PRAGMA user_version").get() as { user_version: number } | undefined;
+    return { tables: tables.map((t) => t.name), version: row?.user_version ?? 0 };
+  } catch (error) {
+    throw openError(path, error);
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // Nothing was written through a read-only connection.
+    }
+  }
+}
+
+/** Marks the database as an event store (inside the open transaction). */
+function markOurs(db: DatabaseSync): void {
+  const row = db.prepare("PRAGMA application_id").get() as { application_id: number } | undefined;
+  if ((row?.application_id ?? 0) >>> 0 !== APPLICATION_ID) {
+    db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
   }
 }

@@ -42,6 +42,14 @@ export class SchemaError extends Error {
   }
 }
 
+/** The error for a database written by a newer orchestrator (schema version `found`). */
+export function newerSchemaError(found: number): SchemaError {
+  return new SchemaError(
+    `schema version ${found} is newer than this orchestrator supports (${SCHEMA_VERSION}); ` +
+      "use a newer orchestrator or another event_store_path",
+  );
+}
+
 /** Reads `PRAGMA user_version`. */
 export function schemaVersion(db: DatabaseSync): number {
   const row = db.prepare("PRAGMA user_version").get() as { user_version: number } | undefined;
@@ -56,12 +64,7 @@ export function schemaVersion(db: DatabaseSync): number {
  */
 export function migrate(db: DatabaseSync): number {
   const found = schemaVersion(db);
-  if (found > SCHEMA_VERSION) {
-    throw new SchemaError(
-      `schema version ${found} is newer than this orchestrator supports (${SCHEMA_VERSION}); ` +
-        "use a newer orchestrator or another event_store_path",
-    );
-  }
+  if (found > SCHEMA_VERSION) throw newerSchemaError(found);
   if (found === 0) {
     const tables = db.prepare(
       "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 3",

@@ -167,7 +167,10 @@ Deno.test("cli: run refuses a live socket; a socket left by kill -9 is reclaimed
     const second = spawnRun(o.config);
     const refused = await second.done;
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /another orchestrator is listening on/);
+    assert.equal(
+      refused.stderr.trim(),
+      `Cannot run: another orchestrator (pid ${o.child.pid}) holds "${o.socket}.lock"`,
+    );
 
     o.child.kill("SIGKILL");
     await o.done;
