@@ -16,6 +16,7 @@ import type { AgentStatus, Stats } from "../agent/info.ts";
 import { badRequest } from "../errors.ts";
 import type { EventQuery, OrchestratorEvent } from "../events/event.ts";
 import { normalizeQuery, QUERY_LIMIT_DEFAULT } from "../events/query.ts";
+import { agentsAnswer } from "./agents_answer.ts";
 import type { CommandName } from "./names.ts";
 import type { ControlRequest } from "./protocol.ts";
 
@@ -132,12 +133,13 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
   ps(controller, request) {
     noArgs(request);
     onlyOptions(request, []);
-    return controller.listJson();
+    return agentsAnswer(controller).ps();
   },
   status(controller, request) {
     onlyOptions(request, []);
     if (request.args.length > 1) throw badRequest("Command 'status' takes at most one agent name");
-    return controller.statusJson(request.args.length === 1 ? agentArg(request) : undefined);
+    if (request.args.length === 1) return controller.status(agentArg(request));
+    return agentsAnswer(controller).status();
   },
   stats(controller, request) {
     noArgs(request);
