@@ -1,5 +1,5 @@
 /**
- * The dependency graph (SPEC §3 `depends_on`), as pure functions: start
+ * The dependency graph (`depends_on`, docs/operations.md), as pure functions: start
  * order, stop order, and whether a dependency condition is met, can still be
  * met, or never will be.
  *

@@ -18,6 +18,29 @@ import { restartsInWindow } from "../agent/restart.ts";
 import { isoTime } from "../iso_time.ts";
 import { type Agent, round3 } from "./agent.ts";
 
+/** An agent's last ISO text of one of its times, and the time it shows. */
+interface IsoText {
+  ms: number;
+  text: string;
+}
+
+/**
+ * The ISO texts of each agent's start time and heartbeat. Both change far
+ * less often than a polling client asks for them, and formatting them in
+ * turn with the current time would defeat `isoTime`'s one-minute cache.
+ */
+const STARTED_TEXTS = new WeakMap<Agent, IsoText>();
+const BEAT_TEXTS = new WeakMap<Agent, IsoText>();
+
+/** `isoTime(ms)`, remembered per agent in `texts`. */
+function keptIso(texts: WeakMap<Agent, IsoText>, agent: Agent, ms: number): string {
+  const kept = texts.get(agent);
+  if (kept !== undefined && kept.ms === ms) return kept.text;
+  const text = isoTime(ms);
+  texts.set(agent, { ms, text });
+  return text;
+}
+
 /** Last time the agent was seen alive and passing its probe. */
 export function heartbeat(agent: Agent, now: number): number | null {
   if (agent.run === null) return agent.lastHeartbeat;
@@ -27,6 +50,14 @@ export function heartbeat(agent: Agent, now: number): number | null {
   return agent.lastHeartbeat;
 }
 
+function restarts(agent: Agent, now: number): number {
+  return restartsInWindow(agent.restartTimes, agent.config.restart_window, now);
+}
+
+function uptime(agent: Agent, now: number): number | null {
+  return agent.run === null ? null : round3((now - agent.run.startedAt) / 1000);
+}
+
 /** The `ps` row of an agent. */
 export function summaryObject(agent: Agent, now: number): AgentSummary {
   return {
@@ -34,25 +65,38 @@ export function summaryObject(agent: Agent, now: number): AgentSummary {
     state: agent.state,
     pid: agent.run?.proc.pid ?? null,
     kind: agent.config.kind,
-    restarts: restartsInWindow(agent.restartTimes, agent.config.restart_window, now),
-    uptime_seconds: agent.run === null ? null : round3((now - agent.run.startedAt) / 1000),
+    restarts: restarts(agent, now),
+    uptime_seconds: uptime(agent, now),
   };
 }
 
-/** The `status <agent>` record of an agent. */
+/**
+ * The `status <agent>` record of an agent: its `ps` row's keys first, in the
+ * same order, then more (one object literal: `JSON.stringify` is fastest on it).
+ */
 export function statusObject(agent: Agent, now: number): AgentStatus {
+  const config = agent.config;
   const beat = heartbeat(agent, now);
   return {
-    ...summaryObject(agent, now),
-    agent_name: agent.config.name,
-    description: agent.config.description,
-    last_heartbeat: beat === null ? null : isoTime(beat),
-    started_at: agent.startedAt === null ? null : isoTime(agent.startedAt),
+    name: config.name,
+    state: agent.state,
+    pid: agent.run?.proc.pid ?? null,
+    kind: config.kind,
+    restarts: restarts(agent, now),
+    uptime_seconds: uptime(agent, now),
+    agent_name: config.name,
+    description: config.description,
+    last_heartbeat: beat === null
+      ? null
+      : beat === now
+      ? isoTime(now)
+      : keptIso(BEAT_TEXTS, agent, beat),
+    started_at: agent.startedAt === null ? null : keptIso(STARTED_TEXTS, agent, agent.startedAt),
     last_exit_code: agent.lastExit?.code ?? null,
     last_signal: agent.lastExit?.signal ?? null,
     reason: agent.reason,
-    autostart: agent.config.autostart,
-    depends_on: { ...agent.config.depends_on },
+    autostart: config.autostart,
+    depends_on: { ...config.depends_on },
     next_start_at: agent.state === "backoff" && agent.nextStartAt !== null
       ? isoTime(agent.nextStartAt)
       : null,
