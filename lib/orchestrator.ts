@@ -1,12 +1,14 @@
 /**
  * The orchestrator: owns the agents, their processes, worker slots,
- * dependencies, restarts and shutdown order (SPEC §3, §8). Implements
- * {@link AgentController}, the API the control plane calls.
+ * dependencies, restarts and shutdown order (docs/operations.md). Implements
+ * {@link AgentController}, the API the control plane calls; it answers with
+ * plain data, and knows no wire format.
  *
  * This file is the command surface (queries, commands, boot, shutdown). The
- * state machine and the process handling live in `orchestrator/supervisor.ts`,
- * the decisions in pure functions (`agent/restart.ts`, `agent/template.ts`,
- * `orchestrator/graph.ts`, `orchestrator/exit.ts`, `orchestrator/transition.ts`).
+ * state machine, its signals and the process handling live in
+ * `orchestrator/supervisor.ts`, the decisions in pure functions
+ * (`agent/restart.ts`, `agent/template.ts`, `orchestrator/graph.ts`,
+ * `orchestrator/exit.ts`, `orchestrator/transition.ts`).
  *
  * @module
  */
@@ -16,21 +18,13 @@ import type { EventSink } from "./events/event.ts";
 import { conflict, notFound, OrchestratorError } from "./errors.ts";
 import type { AgentController } from "./agent/controller.ts";
 import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "./agent/info.ts";
-import type { AgentState } from "./agent/state.ts";
+import { type AgentState, isSettled } from "./agent/state.ts";
 import { checkInputs, inputsValidatorLoaded, loadInputsValidator } from "./agent/inputs.ts";
-import { signalGroup } from "./agent/process.ts";
 import { VERSION } from "./version.ts";
 import { stopInOrder } from "./orchestrator/graph.ts";
-import { type Agent, isSettled, round3 } from "./orchestrator/agent.ts";
-import {
-  AgentsAnswer,
-  heartbeat,
-  statusObject,
-  statusText,
-  summaryObject,
-} from "./orchestrator/status_view.ts";
+import { type Agent, round3 } from "./orchestrator/agent.ts";
+import { statusObject, summaryObject } from "./orchestrator/status_view.ts";
 import { isoTime } from "./iso_time.ts";
-import { JsonText } from "./control/json_text.ts";
 import { type Clock, Supervisor } from "./orchestrator/supervisor.ts";
 
 export type { Clock } from "./orchestrator/supervisor.ts";
@@ -46,9 +40,6 @@ export interface OrchestratorOptions {
   /** Start the no-orphan watchdog (default true). */
   watchdog?: boolean;
 }
-
-/** Signal options for a live, unreaped agent process (see `signalGroup`). */
-const LEADER = { leader: true } as const;
 
 /**
  * Runs the agents of a config.
@@ -71,9 +62,6 @@ export class Orchestrator implements AgentController {
   readonly #sup: Supervisor;
   readonly #agents: Agent[];
   readonly #useWatchdog: boolean;
-  /** The last `ps` and `status` answers, reused while no agent's text changes. */
-  readonly #psAnswer = new AgentsAnswer(false, (text) => new JsonText(text));
-  readonly #statusAnswer = new AgentsAnswer(true, (text) => new JsonText(text));
   #startedAt = 0;
   #booted = false;
   #shutdown: Promise<void> | null = null;
@@ -102,6 +90,19 @@ export class Orchestrator implements AgentController {
   }
 
   /**
+   * Grows with every change to what `list()` and `status()` show, except
+   * the values that follow from the clock (see {@link AgentController.version}).
+   */
+  get version(): number {
+    return this.#sup.version;
+  }
+
+  /** Milliseconds since the epoch on the orchestrator's clock (the time queries show values at). */
+  now(): number {
+    return this.#clock.now();
+  }
+
+  /**
    * Records ORCHESTRATOR_STARTED, starts the watchdog and queues every
    * autostart agent (and the agents they depend on). Resolves once the first
    * wave is spawned; agents that wait for dependencies start later.
@@ -115,19 +116,7 @@ export class Orchestrator implements AgentController {
       event_name: "ORCHESTRATOR_STARTED",
       data: { pid: Deno.pid, version: VERSION, agents: this.#agents.length },
     });
-    const wanted = new Set<Agent>();
-    const want = (agent: Agent) => {
-      if (wanted.has(agent)) return;
-      wanted.add(agent);
-      for (const dep of Object.keys(agent.config.depends_on)) {
-        const d = this.#sup.byName.get(dep);
-        if (d !== undefined) want(d);
-      }
-    };
-    for (const agent of this.#agents) if (agent.config.autostart) want(agent);
-    for (const agent of this.#sup.order) {
-      if (wanted.has(agent)) this.#sup.transition(agent, "pending", "queued at boot");
-    }
+    this.#sup.queueAtBoot();
     this.#sup.schedule();
     return Promise.resolve();
   }
@@ -145,19 +134,10 @@ export class Orchestrator implements AgentController {
     return statusObject(this.#get(name), this.#clock.now());
   }
 
-  /** `JSON.stringify({ agents: list() })`, from cached pieces (the `ps` answer). */
-  listJson(): JsonText {
-    return this.#psAnswer.get(this.#agents, this.#clock.now());
-  }
-
-  /**
-   * `JSON.stringify(status(name))`, or with no name `JSON.stringify({ agents:
-   * [status of each] })`, from cached pieces (the `status` answer). 404 when
-   * the named agent is unknown.
-   */
-  statusJson(name?: string): JsonText {
-    if (name !== undefined) return new JsonText(statusText(this.#get(name), this.#clock.now()));
-    return this.#statusAnswer.get(this.#agents, this.#clock.now());
+  /** Every agent's `status` record, in config order. */
+  statusAll(): AgentStatus[] {
+    const now = this.#clock.now();
+    return this.#agents.map((a) => statusObject(a, now));
   }
 
   /** Counts (`stats`). */
@@ -252,10 +232,7 @@ export class Orchestrator implements AgentController {
    */
   async stop(name: string): Promise<AgentStatus> {
     const agent = this.#get(name);
-    if (
-      agent.state === "stopped" || agent.state === "completed" || agent.state === "failed" ||
-      agent.state === "fatal"
-    ) {
+    if (isSettled(agent.state)) {
       throw conflict(`Cannot stop agent "${name}": state is "${agent.state}"`, {
         state: agent.state,
       });
@@ -272,7 +249,7 @@ export class Orchestrator implements AgentController {
     this.#checkInputs(agent, inputs);
     await this.#sup.stop(agent, "restart requested");
     this.#refuseWhenShuttingDown("restart", name);
-    if (agent.state !== "stopped" && !isSettled(agent.state)) {
+    if (!isSettled(agent.state)) {
       throw conflict(`Cannot restart agent "${name}": state is "${agent.state}"`);
     }
     this.#sup.queue(agent, inputs, "restart requested");
@@ -283,36 +260,20 @@ export class Orchestrator implements AgentController {
   /** SIGSTOP to the process group. 409 unless starting, running or ready. */
   pause(name: string): Promise<AgentStatus> {
     try {
-      const agent = this.#get(name);
-      const from = agent.state;
-      if ((from !== "starting" && from !== "running" && from !== "ready") || agent.run === null) {
-        throw conflict(`Cannot pause agent "${name}": state is "${from}"`, { state: from });
-      }
-      signalGroup(agent.run.proc.pid, "SIGSTOP", LEADER);
-      agent.lastHeartbeat = heartbeat(agent, this.#clock.now());
-      agent.pausedFrom = from;
-      // starting|running|ready -> paused: SIGSTOP sent to the group
-      this.#sup.transition(agent, "paused", "pause requested");
+      this.#sup.pause(this.#get(name));
       return Promise.resolve(this.status(name));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  /** SIGCONT to the process group. 409 unless paused. */
+  /**
+   * SIGCONT to the process group, back to the state it was paused in (ready
+   * when paused in `starting` and its probe passed meanwhile). 409 unless paused.
+   */
   resume(name: string): Promise<AgentStatus> {
     try {
-      const agent = this.#get(name);
-      if (agent.state !== "paused" || agent.run === null) {
-        throw conflict(`Cannot resume agent "${name}": state is "${agent.state}"`, {
-          state: agent.state,
-        });
-      }
-      signalGroup(agent.run.proc.pid, "SIGCONT", LEADER);
-      const to = agent.pausedFrom ?? "running";
-      agent.pausedFrom = null;
-      // paused -> starting|running|ready: SIGCONT sent, back where it was paused
-      this.#sup.transition(agent, to, "resume requested");
+      this.#sup.resume(this.#get(name));
       return Promise.resolve(this.status(name));
     } catch (error) {
       return Promise.reject(error);

@@ -41,18 +41,6 @@ const RULES: readonly Rule[] = [
   { from: ["lib/protocol/**"], onlyTo: ["lib/protocol/**"] },
 ];
 
-/**
- * Violations on this branch that the core's own rework removes (the agent
- * controller and the orchestrator stop using lib/control/json_text.ts;
- * lib/orchestrator/agent.ts and status_view.ts stop importing each other).
- * The test fails as soon as one of them no longer occurs: delete it here then.
- */
-const PENDING: readonly string[] = [
-  "lib/agent/controller.ts -> lib/control/json_text.ts (lib/agent/** may not import lib/control/**)",
-  "lib/orchestrator.ts -> lib/control/json_text.ts (lib/orchestrator.ts may not import lib/control/**)",
-  "cycle: lib/orchestrator/agent.ts -> lib/orchestrator/status_view.ts -> lib/orchestrator/agent.ts",
-];
-
 function matches(pattern: string, path: string): boolean {
   if (pattern.endsWith("/**")) return path.startsWith(pattern.slice(0, -2));
   if (pattern.endsWith("*")) return path.startsWith(pattern.slice(0, -1));
@@ -232,8 +220,5 @@ Deno.test("import rules: the checker finds a forbidden import, a foreign one and
 Deno.test("import rules: lib/ keeps its layers and has no import cycle", async () => {
   const graph = await libGraph();
   const found = [...findViolations(graph, RULES), ...findCycles(graph)];
-  const unexpected = found.filter((v) => !PENDING.includes(v));
-  const gone = PENDING.filter((v) => !found.includes(v));
-  assert.deepEqual(unexpected, [], `import rules broken:\n${unexpected.join("\n")}`);
-  assert.deepEqual(gone, [], `no longer found, remove from PENDING:\n${gone.join("\n")}`);
+  assert.deepEqual(found, [], `import rules broken:\n${found.join("\n")}`);
 });

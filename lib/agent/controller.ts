@@ -1,7 +1,10 @@
 /**
- * The orchestrator's public API as the control plane and library users see it
- * (issue 3). `Orchestrator` in `lib/orchestrator.ts` implements it; the
- * control server takes this interface and calls it as it is.
+ * The orchestrator's public API as the control plane and library users see it.
+ * `Orchestrator` in `lib/orchestrator.ts` implements it; the control server
+ * takes this interface and calls it as it is. It answers with plain data: the
+ * wire format, and any cache of serialised answers, belong to the control
+ * layer (lib/control/agents_answer.ts), which uses `version` and `now()` to
+ * know when an answer it keeps is still true.
  *
  * Errors are `OrchestratorError`s: 404 unknown agent, 409 not possible in the
  * agent's state, 400 bad inputs, 503 shutting down.
@@ -11,7 +14,6 @@
 
 import type { OrchestratorConfig } from "../config/types.ts";
 import type { EventSink } from "../events/event.ts";
-import type { JsonText } from "../control/json_text.ts";
 import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "./info.ts";
 
 /** Control over a running set of agents. */
@@ -22,18 +24,24 @@ export interface AgentController {
   readonly events: EventSink;
   /** True once `shutdown()` has been called. */
   readonly shuttingDown: boolean;
+  /**
+   * A counter that grows with every change to what `list()`, `status()` and
+   * `statusAll()` show: a transition, a heartbeat, a new process or exit.
+   * The values that follow from the clock alone — `uptime_seconds`,
+   * `restarts` (within the window) and a live agent's `last_heartbeat`, all
+   * of millisecond resolution — change without it. So while `version` and
+   * the millisecond of `now()` are the same, those queries answer the same.
+   */
+  readonly version: number;
 
+  /** Milliseconds since the epoch on the controller's clock: the time queries show values at. */
+  now(): number;
   /** Every agent, in config order (`ps`). */
   list(): AgentSummary[];
   /** One agent (`status <agent>`). 404 when unknown. */
   status(name: string): AgentStatus;
-  /** `JSON.stringify({ agents: list() })`: the `ps` answer's data as text. */
-  listJson(): JsonText;
-  /**
-   * `JSON.stringify(status(name))`, or without a name `JSON.stringify({ agents: [every status] })`:
-   * the `status` answer's data as text. 404 when the named agent is unknown.
-   */
-  statusJson(name?: string): JsonText;
+  /** Every agent's `status` record, in config order (`status` without a name). */
+  statusAll(): AgentStatus[];
   /** Counts (`stats`). */
   stats(): Stats;
   /** Newest captured lines of each stream (`logs`). */

@@ -1,7 +1,8 @@
 /**
- * What the orchestrator tells about its agents: the data shapes behind
- * `ps`, `status`, `stats`, `logs` and `call` (SPEC §5, seed shapes kept,
- * with more fields). The control plane sends these as they are.
+ * What the orchestrator tells about its agents: the plain data behind
+ * `ps`, `status`, `stats`, `logs` and `call` (docs/protocol.md). The control
+ * plane sends these as they are (`ps` and `status` through its answer cache,
+ * lib/control/agents_answer.ts).
  *
  * @module
  */
@@ -55,7 +56,7 @@ export interface Stats {
   started_at: string;
 }
 
-/** UTCP result of a task run (SPEC §3). */
+/** UTCP result of a task run (docs/operations.md, Kinds). */
 export interface UtcpResult {
   stdout: string;
   stderr: string;

@@ -1,5 +1,5 @@
 /**
- * The agent state machine (SPEC §8, STYLE.md): every state, the groups the
+ * The agent state machine (docs/operations.md, States): every state, the groups the
  * rest of the code asks about, and the only moves allowed between them.
  *
  * Meaning of the states (docs/operations.md has the full table):
@@ -37,8 +37,8 @@ export const AGENT_STATES = [
 export type AgentState = typeof AGENT_STATES[number];
 
 /**
- * Allowed transitions. `Orchestrator#transition` is the only writer of an
- * agent's state and refuses any move not listed here.
+ * Allowed transitions. `Supervisor#transition` (lib/orchestrator/supervisor.ts)
+ * is the only writer of an agent's state and refuses any move not listed here.
  */
 export const TRANSITIONS = {
   // pending -> starting|running: spawned (with / without a readiness probe)
@@ -49,7 +49,8 @@ export const TRANSITIONS = {
   starting: ["ready", "paused", "stopping", "completed", "failed", "backoff", "fatal"],
   running: ["paused", "stopping", "completed", "failed", "backoff", "fatal"],
   ready: ["paused", "stopping", "completed", "failed", "backoff", "fatal"],
-  // paused -> starting|running|ready: resumed (back to the state it was paused in)
+  // paused -> starting|running|ready: resumed (back to the state it was paused in; an agent
+  // paused in starting whose probe passed meanwhile then moves on starting -> ready)
   paused: [
     "starting",
     "running",
@@ -80,15 +81,27 @@ export const LIVE_STATES: readonly AgentState[] = [
   "stopping",
 ];
 
-/** States in which an agent counts as up (SPEC §7 `status --wait`), besides `completed`. */
+/**
+ * States in which an agent with a live process counts as up: spawned and,
+ * when it has a readiness probe, past it. `status --wait` (docs/operations.md) also
+ * counts a `completed` agent as up; that wider list is the CLI's own.
+ */
 export const UP_STATES: readonly AgentState[] = ["running", "ready"];
 
-/** States from which the agent will not move on its own. */
+/**
+ * States from which the agent will not move on its own: `start` and `call`
+ * accept only these, `stop` refuses them.
+ */
 export const SETTLED_STATES: readonly AgentState[] = ["stopped", "completed", "failed", "fatal"];
 
 /** True when `from -> to` is in the table. */
 export function canTransition(from: AgentState, to: AgentState): boolean {
   return (TRANSITIONS[from] as readonly AgentState[]).includes(to);
+}
+
+/** True when the agent will not move on its own from `state` (see {@link SETTLED_STATES}). */
+export function isSettled(state: AgentState): boolean {
+  return SETTLED_STATES.includes(state);
 }
 
 /** True when the agent has a live process in `state`. */

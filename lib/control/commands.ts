@@ -17,6 +17,7 @@ import { badRequest } from "../errors.ts";
 import type { EventQuery, OrchestratorEvent } from "../events/event.ts";
 import type { CommandName } from "../protocol/commands.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
+import { agentsAnswer } from "./agents_answer.ts";
 import type { ControlRequest } from "./protocol.ts";
 
 /** What a handler may ask of the server besides the controller. */
@@ -130,12 +131,13 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
   ps(controller, request) {
     noArgs(request);
     onlyOptions(request, []);
-    return controller.listJson();
+    return agentsAnswer(controller).ps();
   },
   status(controller, request) {
     onlyOptions(request, []);
     if (request.args.length > 1) throw badRequest("Command 'status' takes at most one agent name");
-    return controller.statusJson(request.args.length === 1 ? agentArg(request) : undefined);
+    if (request.args.length === 1) return controller.status(agentArg(request));
+    return agentsAnswer(controller).status();
   },
   stats(controller, request) {
     noArgs(request);

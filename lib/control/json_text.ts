@@ -2,7 +2,7 @@
  * Answer data that is already JSON text. The control server writes `text` as
  * an answer's `data` without stringifying it again, and keeps the framed
  * answer in `frame`, so an answer object handed out again (see
- * `AgentsAnswer` in lib/orchestrator/status_view.ts) is sent without being
+ * `agentsAnswer` in lib/control/agents_answer.ts) is sent without being
  * encoded again. `ps` and `status` answer this way.
  *
  * @module

@@ -1,7 +1,7 @@
 /**
  * The orchestrator's record of one agent and one of its processes, and the
- * pure views of them (UTCP result, settled states); `ps` and `status` views
- * are in status_view.ts.
+ * pure views of them (UTCP result); `ps` and `status` views are in
+ * status_view.ts.
  *
  * @module
  */
@@ -10,13 +10,21 @@ import type { AgentConfig } from "../config/types.ts";
 import type { UtcpResult } from "../agent/info.ts";
 import type { AgentState } from "../agent/state.ts";
 import type { ExitInfo } from "../agent/restart.ts";
-import type { StatusPieces } from "./status_view.ts";
 import type { AgentProcess } from "../agent/process.ts";
 import type { LineRing } from "../agent/ring.ts";
 import type { RotatingFile } from "../agent/logfile.ts";
 import type { Pattern } from "../pattern.ts";
 
 export type Timer = ReturnType<typeof setTimeout>;
+
+/** Signal options for a live, unreaped agent process (see `signalGroup`). */
+export const LEADER = { leader: true } as const;
+
+/** A readiness probe that passed: the reason and data its AGENT_READY event gives. */
+export interface ProbePass {
+  reason: string;
+  data: Record<string, unknown>;
+}
 
 /** One process of an agent. */
 export interface Run {
@@ -35,6 +43,8 @@ export interface Run {
   timers: Timer[];
   /** Consecutive failed tcp/exec probes. */
   probeFailures: number;
+  /** The first readiness probe of this run that passed, or `null` while none has. */
+  passed: ProbePass | null;
 }
 
 /** What a caller of `call` waits for. */
@@ -43,14 +53,24 @@ export interface CallWaiter {
   reject: (error: Error) => void;
 }
 
-/** Internal record of one agent. */
+/**
+ * Internal record of one agent. `state`, `reason`, `pausedFrom` and `version`
+ * are written by the supervisor's transition function only. Every other field
+ * that `ps` or `status` show (run, startedAt, lastExit, restartTimes,
+ * nextStartAt, lastHeartbeat) is changed in the same synchronous step as a
+ * transition or a heartbeat, both of which bump `version`: a reader that saw
+ * the same version saw the same fields.
+ */
 export interface Agent {
   readonly config: AgentConfig;
   readonly index: number;
   state: AgentState;
   reason: string | null;
   run: Run | null;
+  /** The state it was paused in, while `paused`. */
   pausedFrom: AgentState | null;
+  /** The supervisor's change counter at the agent's last shown change (0: none yet). */
+  version: number;
   startedAt: number | null;
   lastHeartbeat: number | null;
   lastExit: ExitInfo | null;
@@ -66,12 +86,8 @@ export interface Agent {
   pattern: Pattern | null;
   waiters: (() => void)[];
   callWaiters: CallWaiter[];
-  /** Protocol code for a failure before spawning (400: bad template values). */
-  failCode: 400 | 409;
   /** True once a process was spawned since the agent was last queued. */
   ran: boolean;
-  /** Serialised parts of its `status` record (see status_view.ts). */
-  statusPieces: StatusPieces | null;
 }
 
 /** The UTCP result of a run that ended. */
@@ -85,6 +101,23 @@ export function runResult(agent: Agent, run: Run, exit: ExitInfo, now: number): 
   };
 }
 
+/** The record of a process spawned at `now`, with nothing read, probed or handled yet. */
+export function newRun(proc: AgentProcess, now: number): Run {
+  return {
+    proc,
+    startedAt: now,
+    outMark: 0,
+    errMark: 0,
+    drained: Promise.resolve(),
+    handled: Promise.resolve(),
+    timedOut: false,
+    probeFailure: null,
+    timers: [],
+    probeFailures: 0,
+    passed: null,
+  };
+}
+
 /** A new agent record, `stopped`. */
 export function newAgent(config: AgentConfig, index: number): Agent {
   return {
@@ -94,6 +127,7 @@ export function newAgent(config: AgentConfig, index: number): Agent {
     reason: null,
     run: null,
     pausedFrom: null,
+    version: 0,
     startedAt: null,
     lastHeartbeat: null,
     lastExit: null,
@@ -109,15 +143,8 @@ export function newAgent(config: AgentConfig, index: number): Agent {
     pattern: null,
     waiters: [],
     callWaiters: [],
-    failCode: 409,
     ran: false,
-    statusPieces: null,
   };
-}
-
-/** True in the states from which the agent will not move on its own. */
-export function isSettled(state: AgentState): boolean {
-  return state === "stopped" || state === "completed" || state === "failed" || state === "fatal";
 }
 
 /** `exited with code 1` / `killed by SIGKILL`. */

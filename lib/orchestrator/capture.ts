@@ -1,6 +1,6 @@
 /**
  * Output capture of one run: pipes → line splitter → bounded ring, rotated
- * log files and the log_pattern probe (SPEC §3).
+ * log files and the log_pattern probe (docs/operations.md).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * What the exit of a run leads to (SPEC §3 restart policy), as a pure
+ * What the exit of a run leads to (docs/operations.md, Restart policy), as a pure
  * function of the agent, the run and the exit: the next state, its reason
  * and the restart bookkeeping.
  *

@@ -1,5 +1,5 @@
 /**
- * The dependency graph (SPEC §3 `depends_on`), as pure functions: start
+ * The dependency graph (`depends_on`, docs/operations.md), as pure functions: start
  * order, stop order, and whether a dependency condition is met, can still be
  * met, or never will be.
  *
@@ -99,6 +99,51 @@ export function dependencyStatus(
       if (state === "completed") return "satisfied";
       return state === "failed" ? "impossible" : "waiting";
   }
+}
+
+/** What an agent's dependency conditions say now, all together. */
+export interface DependencyCheck {
+  status: DependencyStatus;
+  reason: string;
+}
+
+/** The state of a dependency as {@link dependencyCheck} needs it. */
+export interface DependencyState {
+  state: AgentState;
+  /** Spawned a process since it was last queued (see {@link dependencyStatus}). */
+  ran: boolean;
+}
+
+/**
+ * Whether every condition of `dependsOn` is met (`satisfied`), may still be
+ * met (`waiting`, naming the first dependency waited for), or one never will
+ * be (`impossible`, naming it). `lookup` finds a dependency by name.
+ *
+ * @example
+ * ```ts
+ * dependencyCheck({ db: "ready" }, () => ({ state: "fatal", ran: true }));
+ * // { status: "impossible", reason: 'dependency "db" is fatal' }
+ * ```
+ */
+export function dependencyCheck(
+  dependsOn: Record<string, DependencyCondition>,
+  lookup: (name: string) => DependencyState | undefined,
+): DependencyCheck {
+  let waiting = "";
+  for (const [name, condition] of Object.entries(dependsOn)) {
+    const dep = lookup(name);
+    if (dep === undefined) {
+      return { status: "impossible", reason: `dependency "${name}" does not exist` };
+    }
+    const s = dependencyStatus(condition, dep.state, dep.ran);
+    if (s === "impossible") {
+      return { status: "impossible", reason: `dependency "${name}" is ${dep.state}` };
+    }
+    if (s === "waiting" && waiting === "") waiting = name;
+  }
+  return waiting === ""
+    ? { status: "satisfied", reason: "" }
+    : { status: "waiting", reason: `waiting for dependency "${waiting}"` };
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
- * Readiness and heartbeat of a run (SPEC §3): the log_pattern match on each
- * output line and the tcp/exec probe loop (initial_delay, period, timeout,
- * failure_threshold). Timers live on the run and end with it.
+ * Readiness and heartbeat of a run (docs/operations.md, Readiness and
+ * heartbeat): the log_pattern match on each output line and the tcp/exec
+ * probe loop (initial_delay, period, timeout, failure_threshold). Timers live
+ * on the run and end with it. What a pass does to the agent's state is the
+ * supervisor's decision (`ProbeHooks.passed`).
  *
  * @module
  */
@@ -9,33 +11,26 @@
 import { getLogger } from "@logtape/logtape";
 import { signalGroup } from "../agent/process.ts";
 import { execProbe, tcpProbe } from "../agent/readiness.ts";
-import type { Agent, Run } from "./agent.ts";
+import { type Agent, LEADER, type ProbePass, type Run } from "./agent.ts";
 
 const log = getLogger(["orchestrator", "agents"]);
 
 /** What the probes need from the orchestrator. */
 export interface ProbeHooks {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Moves the agent `starting -> ready`. */
-  ready(agent: Agent, reason: string, data?: Record<string, unknown>): void;
+  /** The probe of the agent's current run passed: a heartbeat, and ready when starting. */
+  passed(agent: Agent, pass: ProbePass): void;
 }
 
-/** Handles one output line of the agent's current run: log_pattern → heartbeat, ready. */
+/** Handles one output line of the agent's current run: a log_pattern match is a pass. */
 export function matchLogLine(agent: Agent, line: string, hooks: ProbeHooks): void {
   if (agent.pattern === null || !agent.pattern.test(line)) return;
-  agent.lastHeartbeat = hooks.now();
-  if (agent.state === "starting") {
-    // starting -> ready: a line matched log_pattern
-    hooks.ready(agent, "log_pattern matched", { line: line.slice(0, 200) });
-  } else if (agent.state === "paused" && agent.pausedFrom === "starting") {
-    agent.pausedFrom = "ready";
-  }
+  hooks.passed(agent, { reason: "log_pattern matched", data: { line: line.slice(0, 200) } });
 }
 
 /**
  * Runs the tcp/exec probe after initial_delay (`first`) or period, again and
- * again while `run` is the agent's run. A paused agent is not probed. After
+ * again while `run` is the agent's run. A paused agent is not probed (a probe
+ * already under way when it was paused still counts). After
  * failure_threshold consecutive failures the group is killed (the exit
  * handler reports `run.probeFailure`).
  */
@@ -52,11 +47,10 @@ export function probeLater(agent: Agent, run: Run, first: boolean, hooks: ProbeH
     if (agent.run !== run) return;
     if (ok) {
       run.probeFailures = 0;
-      agent.lastHeartbeat = hooks.now();
-      if (agent.state === "starting") {
-        // starting -> ready: the tcp/exec probe passed
-        hooks.ready(agent, `${probe.tcp !== null ? "tcp" : "exec"} probe passed`);
-      }
+      hooks.passed(agent, {
+        reason: `${probe.tcp !== null ? "tcp" : "exec"} probe passed`,
+        data: {},
+      });
     } else {
       run.probeFailures++;
       if (probe.failure_threshold > 0 && run.probeFailures >= probe.failure_threshold) {
@@ -65,7 +59,7 @@ export function probeLater(agent: Agent, run: Run, first: boolean, hooks: ProbeH
           agent: agent.config.name,
           why: run.probeFailure,
         });
-        signalGroup(run.proc.pid, "SIGKILL", { leader: true });
+        signalGroup(run.proc.pid, "SIGKILL", LEADER);
         return;
       }
     }

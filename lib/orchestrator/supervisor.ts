@@ -1,9 +1,11 @@
 /**
  * The state machine of the agents and the I/O shell around it: worker
- * slots, dependencies, spawning, exits and restarts, stops. Every state
- * change goes through {@link Supervisor.transition}, which checks the move
- * against `TRANSITIONS`, records the event and wakes waiters. The decisions
- * are pure functions (`exit.ts`, `transition.ts`, `graph.ts`, `restart.ts`).
+ * slots, dependencies, spawning, exits and restarts, pause, resume and stop
+ * with their signals. Every state change goes through the private
+ * `#transition`, the only writer of an agent's state, reason, paused-from
+ * state and version: it checks the move (`checkMove`, the `TRANSITIONS`
+ * table), records the event and wakes waiters. The decisions are pure
+ * functions (`exit.ts`, `transition.ts`, `graph.ts`, `restart.ts`).
  *
  * @module
  */
@@ -11,52 +13,47 @@
 import { getLogger } from "@logtape/logtape";
 import type { OrchestratorConfig } from "../config/types.ts";
 import type { EventSink } from "../events/event.ts";
-import { OrchestratorError } from "../errors.ts";
-import type { UtcpResult } from "../agent/info.ts";
+import { conflict } from "../errors.ts";
 import { type AgentState, canTransition } from "../agent/state.ts";
 import type { ExitInfo } from "../agent/restart.ts";
 import { signalGroup } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { linearPattern } from "../pattern.ts";
-import { dependencyStatus, dependentsOf, startOrder } from "./graph.ts";
-import { type Agent, newAgent, type Run, runResult } from "./agent.ts";
+import {
+  type DependencyCheck,
+  dependencyCheck,
+  dependencyStatus,
+  dependentsOf,
+  startOrder,
+} from "./graph.ts";
+import { type Agent, LEADER, newAgent, newRun, type ProbePass, type Run } from "./agent.ts";
+import { finishCalls, refuseCalls } from "./calls.ts";
 import { startCapture } from "./capture.ts";
 import { exitOutcome } from "./exit.ts";
 import { launchProcess } from "./launch.ts";
 import { matchLogLine, type ProbeHooks, probeLater } from "./probe.ts";
-import { transitionEvent, transitionLogLevel } from "./transition.ts";
+import { heartbeat } from "./status_view.ts";
+import { SpawnLines } from "./spawn_lines.ts";
+import { checkMove, transitionEvent, transitionLogLevel } from "./transition.ts";
 
 /** A clock, injectable for tests. Milliseconds since the epoch. */
 export interface Clock {
   now(): number;
 }
 
-/** Signal options for a live, unreaped agent process (see `signalGroup`). */
-const LEADER = { leader: true } as const;
-
-/** How long output pipes may stay open after the process group was killed. */
-const PIPE_DRAIN_MS = 500;
-
-/** Spawns in one scheduling pass above which their lines become one summary line. */
-const SUMMARY_ABOVE = 3;
-
-/** Names listed in a summary line. */
-const SUMMARY_NAMES = 5;
-
 const log = getLogger(["orchestrator", "agents"]);
 
-/** A state-change line whose logging is deferred to the end of a scheduling pass. */
-interface SpawnLine extends Record<string, unknown> {
-  agent: string;
-  from: AgentState;
-  to: AgentState;
+/** What a transition writes and records besides the new state. */
+interface Change {
+  /** Why: the agent's `reason` from now on, and the event's. */
   reason: string;
-}
-
-/** What a dependency condition says now. */
-export interface DependencyCheck {
-  status: "satisfied" | "waiting" | "impossible";
-  reason: string;
+  /** Event data besides `from`, `to` and `reason`. */
+  data?: Record<string, unknown>;
+  /**
+   * The code `call` waiters are refused with when the move ends the agent
+   * before any run: 400 when the template's values are bad, else 409.
+   */
+  code?: 400 | 409;
 }
 
 /** Options of {@link Supervisor}. */
@@ -80,12 +77,12 @@ export class Supervisor {
   readonly #env: (name: string) => string | undefined;
   readonly #probeHooks: ProbeHooks;
   #watchdog: Watchdog | null = null;
+  #version = 0;
   #live = 0;
   #active = false;
   #stopping = false;
   #scheduleQueued = false;
-  /** Spawn lines of the current scheduling pass, or `null` outside one. */
-  #spawnLines: SpawnLine[] | null = null;
+  readonly #spawnLines = new SpawnLines();
 
   constructor(config: OrchestratorConfig, options: SupervisorOptions) {
     this.config = config;
@@ -99,10 +96,17 @@ export class Supervisor {
     this.#dependents = new Map(
       [...dependents].map(([name, list]) => [name, list.map((n) => this.byName.get(n)!)]),
     );
-    this.#probeHooks = {
-      now: () => this.clock.now(),
-      ready: (agent, reason, data) => this.transition(agent, "ready", reason, data),
-    };
+    this.#probeHooks = { passed: (agent, pass) => this.#probePassed(agent, pass) };
+  }
+
+  /**
+   * Grows with every change to what `ps` and `status` show of any agent
+   * (each agent's `version` is this counter's value at its last change).
+   * Values that follow from the clock alone (uptime, restarts within the
+   * window, a live agent's heartbeat) change without it.
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /** Agents running now (holding a worker slot). */
@@ -150,53 +154,78 @@ export class Supervisor {
   // ------------------------------------------------------------ the machine
 
   /**
-   * The only writer of an agent's state: checks the move against
-   * `TRANSITIONS`, records the event, wakes waiters and dependents.
+   * The only writer of an agent's state, reason, paused-from state and
+   * version: refuses a move not in `TRANSITIONS` with a 500 error before
+   * writing or recording anything, then records the event, wakes waiters,
+   * refuses `call` waiters when the move ends the agent before a run, and
+   * fails or schedules dependents.
    */
-  transition(
-    agent: Agent,
-    to: AgentState,
-    reason: string,
-    data: Record<string, unknown> = {},
-  ): void {
+  #transition(agent: Agent, to: AgentState, change: Change): void {
     const from = agent.state;
-    if (!canTransition(from, to)) {
-      throw new OrchestratorError(
-        500,
-        `Cannot move agent "${agent.config.name}" from "${from}" to "${to}": not allowed`,
-      );
-    }
+    const illegal = checkMove(agent.config.name, { from, to });
+    if (illegal !== null) throw illegal;
+    const reason = change.reason;
     agent.state = to;
     agent.reason = reason;
+    agent.pausedFrom = to === "paused" ? from : null;
+    this.#changed(agent);
     const event = transitionEvent(from, to);
     if (event !== undefined) {
       this.events.append({
         event_name: event,
         agent_name: agent.config.name,
-        data: { from, to, reason, ...data },
+        data: { from, to, reason, ...change.data },
       });
     }
     const line = { agent: agent.config.name, from, to, reason };
-    if (event === "AGENT_STARTED" && this.#spawnLines !== null) this.#spawnLines.push(line);
-    else log[transitionLogLevel(event)]("Agent {agent}: {from} -> {to} ({reason})", line);
+    if (event !== "AGENT_STARTED" || !this.#spawnLines.keep(line)) {
+      log[transitionLogLevel(event)]("Agent {agent}: {from} -> {to} ({reason})", line);
+    }
     const waiters = agent.waiters;
     if (waiters.length > 0) {
       agent.waiters = [];
       for (const wake of waiters) wake();
     }
-    if (
-      agent.callWaiters.length > 0 && agent.run === null &&
-      (to === "failed" || to === "stopped" || to === "fatal")
-    ) {
-      const callers = agent.callWaiters;
-      agent.callWaiters = [];
-      const error = new OrchestratorError(
-        agent.failCode,
-        `Cannot call agent "${agent.config.name}": ${reason}`,
-      );
-      for (const c of callers) c.reject(error);
-    }
+    refuseCalls(agent, to, { code: change.code ?? 409, reason });
     this.#propagate(agent);
+  }
+
+  /** Marks a change to what `ps`/`status` show of `agent` (see {@link Supervisor.version}). */
+  #changed(agent: Agent): void {
+    agent.version = ++this.#version;
+  }
+
+  /**
+   * A readiness probe of the current run passed: a heartbeat, and
+   * `starting -> ready`. While paused in `starting` the pass is kept on the
+   * run, and `resume` makes the agent ready.
+   */
+  #probePassed(agent: Agent, pass: ProbePass): void {
+    agent.lastHeartbeat = this.clock.now();
+    this.#changed(agent);
+    if (agent.run !== null) agent.run.passed ??= pass;
+    if (agent.state === "starting") {
+      // starting -> ready: the probe passed
+      this.#transition(agent, "ready", pass);
+    }
+  }
+
+  /** Queues every autostart agent and the agents they depend on, in dependency order (boot). */
+  queueAtBoot(): void {
+    const wanted = new Set<Agent>();
+    const want = (agent: Agent) => {
+      if (wanted.has(agent)) return;
+      wanted.add(agent);
+      for (const dep of Object.keys(agent.config.depends_on)) {
+        const d = this.byName.get(dep);
+        if (d !== undefined) want(d);
+      }
+    };
+    for (const agent of this.agents) if (agent.config.autostart) want(agent);
+    for (const agent of this.order) {
+      // stopped -> pending: queued at boot
+      if (wanted.has(agent)) this.#transition(agent, "pending", { reason: "queued at boot" });
+    }
   }
 
   /** Moves a settled agent to `pending`, with its stopped dependencies. */
@@ -204,10 +233,9 @@ export class Supervisor {
     agent.inputs = inputs;
     agent.attempt = 0;
     agent.restartTimes = [];
-    agent.failCode = 400;
     agent.ran = false;
     // stopped|completed|failed|fatal -> pending
-    this.transition(agent, "pending", reason);
+    this.#transition(agent, "pending", { reason });
     for (const name of Object.keys(agent.config.depends_on)) {
       const dep = this.byName.get(name);
       if (dep !== undefined && dep.state === "stopped") {
@@ -223,62 +251,88 @@ export class Supervisor {
    */
   schedule(): void {
     if (this.#stopping) return;
-    const outer = this.#spawnLines === null;
-    if (outer) this.#spawnLines = [];
+    const outer = this.#spawnLines.open();
     try {
       for (const agent of this.order) {
         if (this.#live >= this.config.max_workers) break;
         if (agent.state !== "pending") continue;
-        const deps = this.dependenciesOf(agent);
+        const deps = this.#dependencies(agent);
         if (deps.status === "impossible") {
-          agent.failCode = 409;
           // pending -> failed: a dependency can no longer satisfy its condition
-          this.transition(agent, "failed", deps.reason);
+          this.#transition(agent, "failed", { reason: deps.reason });
         } else if (deps.status === "satisfied") {
           this.#spawn(agent);
         }
       }
     } finally {
-      if (outer) {
-        const lines = this.#spawnLines ?? [];
-        this.#spawnLines = null;
-        logSpawnLines(lines);
-      }
+      if (outer) this.#spawnLines.close();
     }
   }
 
   /** Whether the agent's dependencies are met, may still be met, or never will be. */
-  dependenciesOf(agent: Agent): DependencyCheck {
-    let waiting = "";
-    for (const [name, condition] of Object.entries(agent.config.depends_on)) {
-      const dep = this.byName.get(name);
-      if (dep === undefined) {
-        return { status: "impossible", reason: `dependency "${name}" does not exist` };
-      }
-      const s = dependencyStatus(condition, dep.state, dep.ran);
-      if (s === "impossible") {
-        return { status: "impossible", reason: `dependency "${name}" is ${dep.state}` };
-      }
-      if (s === "waiting" && waiting === "") waiting = name;
-    }
-    return waiting === ""
-      ? { status: "satisfied", reason: "" }
-      : { status: "waiting", reason: `waiting for dependency "${waiting}"` };
+  #dependencies(agent: Agent): DependencyCheck {
+    return dependencyCheck(agent.config.depends_on, (name) => this.byName.get(name));
   }
 
-  /** Stops an agent in any state and resolves once it is settled. */
+  /**
+   * SIGSTOP to the agent's process group: `starting|running|ready -> paused`.
+   * Its heartbeat stays at the moment of the pause. 409 in any other state.
+   */
+  pause(agent: Agent): void {
+    const run = agent.run;
+    if (run === null || !canTransition(agent.state, "paused")) {
+      throw conflict(`Cannot pause agent "${agent.config.name}": state is "${agent.state}"`, {
+        state: agent.state,
+      });
+    }
+    signalGroup(run.proc.pid, "SIGSTOP", LEADER);
+    agent.lastHeartbeat = heartbeat(agent, this.clock.now());
+    // starting|running|ready -> paused: SIGSTOP sent to the group
+    this.#transition(agent, "paused", { reason: "pause requested" });
+  }
+
+  /**
+   * SIGCONT to the agent's process group: back to the state it was paused
+   * in. An agent paused in `starting` whose probe passed meanwhile then
+   * moves on to `ready` (AGENT_RESUMED, then AGENT_READY). 409 unless paused.
+   */
+  resume(agent: Agent): void {
+    const run = agent.run;
+    if (agent.state !== "paused" || run === null) {
+      throw conflict(`Cannot resume agent "${agent.config.name}": state is "${agent.state}"`, {
+        state: agent.state,
+      });
+    }
+    signalGroup(run.proc.pid, "SIGCONT", LEADER);
+    const to = agent.pausedFrom ?? "running";
+    // paused -> starting|running|ready: SIGCONT sent, back where it was paused
+    this.#transition(agent, to, { reason: "resume requested" });
+    if (to === "starting" && run.passed !== null) {
+      // starting -> ready: the probe passed while it was paused
+      this.#transition(agent, "ready", {
+        reason: `${run.passed.reason} while paused`,
+        data: run.passed.data,
+      });
+    }
+  }
+
+  /**
+   * Stops an agent in any state and resolves once it is settled: a queued
+   * or backing-off agent at once, a live one with stop_signal to its group
+   * (and SIGCONT when paused), SIGKILL after stop_timeout.
+   */
   async stop(agent: Agent, reason: string): Promise<void> {
     switch (agent.state) {
       case "pending":
         // pending -> stopped: stopped before it was spawned
-        this.transition(agent, "stopped", reason);
+        this.#transition(agent, "stopped", { reason });
         return;
       case "backoff":
         clearTimeout(agent.backoffTimer);
         agent.backoffTimer = undefined;
         agent.nextStartAt = null;
         // backoff -> stopped: the restart is cancelled
-        this.transition(agent, "stopped", reason);
+        this.#transition(agent, "stopped", { reason });
         return;
       case "starting":
       case "running":
@@ -287,7 +341,7 @@ export class Supervisor {
         const run = agent.run!;
         const wasPaused = agent.state === "paused";
         // live -> stopping: stop_signal sent to the group
-        this.transition(agent, "stopping", reason);
+        this.#transition(agent, "stopping", { reason });
         signalGroup(run.proc.pid, agent.config.stop_signal, LEADER);
         if (wasPaused) signalGroup(run.proc.pid, "SIGCONT", LEADER);
         run.timers.push(setTimeout(() => {
@@ -312,9 +366,10 @@ export class Supervisor {
         if (d.state !== "pending") continue;
         const condition = d.config.depends_on[agent.config.name];
         if (dependencyStatus(condition, agent.state, agent.ran) === "impossible") {
-          d.failCode = 409;
           // pending -> failed: a dependency can no longer satisfy its condition
-          this.transition(d, "failed", `dependency "${agent.config.name}" is ${agent.state}`);
+          this.#transition(d, "failed", {
+            reason: `dependency "${agent.config.name}" is ${agent.state}`,
+          });
         }
       }
     }
@@ -335,28 +390,16 @@ export class Supervisor {
     const config = agent.config;
     const launched = launchProcess(agent, this.#env, this.config.log_dir);
     if (!launched.ok) {
-      agent.failCode = launched.code;
       // pending|backoff -> failed: the template cannot be resolved or the process spawned
-      this.transition(agent, "failed", launched.reason);
+      this.#transition(agent, "failed", { reason: launched.reason, code: launched.code });
       return;
     }
     const proc = launched.proc;
     this.#watchdog?.add(proc.pid);
     this.#live++;
     const now = this.clock.now();
-    let handledResolve!: () => void;
-    const run: Run = {
-      proc,
-      startedAt: now,
-      outMark: 0,
-      errMark: 0,
-      drained: Promise.resolve(),
-      handled: new Promise((resolve) => (handledResolve = resolve)),
-      timedOut: false,
-      probeFailure: null,
-      timers: [],
-      probeFailures: 0,
-    };
+    const run = newRun(proc, now);
+    run.handled = proc.exited.then((exit) => this.#onExit(agent, run, exit));
     const probe = config.readiness;
     agent.run = run;
     agent.ran = true;
@@ -372,9 +415,9 @@ export class Supervisor {
     const hasProbe = probe !== null &&
       (probe.log_pattern !== null || probe.tcp !== null || probe.exec !== null);
     // pending|backoff -> starting (probe to pass) | running (no probe)
-    this.transition(agent, hasProbe ? "starting" : "running", "spawned", {
-      pid: proc.pid,
-      attempt: agent.attempt,
+    this.#transition(agent, hasProbe ? "starting" : "running", {
+      reason: "spawned",
+      data: { pid: proc.pid, attempt: agent.attempt },
     });
     const timeout = config.tool_call_template.timeout;
     if (timeout !== null && timeout > 0) {
@@ -388,10 +431,6 @@ export class Supervisor {
     if (hasProbe && (probe.tcp !== null || probe.exec !== null)) {
       probeLater(agent, run, true, this.#probeHooks);
     }
-    proc.exited.then((exit) => {
-      this.#onExit(agent, run, exit);
-      handledResolve();
-    });
   }
 
   /** Handles the exit of a run: kills what is left of its group, then settles or restarts. */
@@ -403,16 +442,14 @@ export class Supervisor {
     this.#watchdog?.remove(run.proc.pid);
     this.#live--;
     agent.run = null;
-    agent.pausedFrom = null;
     agent.lastExit = exit;
     const now = this.clock.now();
-    this.#finishCall(agent, run, exit, now);
+    finishCalls(agent, run, exit, now);
 
     const outcome = exitOutcome(agent, run, exit, now, this.#stopping);
     if (outcome.action === "settle") {
-      if (outcome.to === "fatal") agent.failCode = 409;
       // stopping -> stopped (never restarted) | live -> completed|failed|fatal
-      this.transition(agent, outcome.to, outcome.reason, outcome.data);
+      this.#transition(agent, outcome.to, { reason: outcome.reason, data: outcome.data });
       return;
     }
     agent.attempt = outcome.attempt;
@@ -420,7 +457,7 @@ export class Supervisor {
     const delay = outcome.delaySeconds;
     agent.nextStartAt = now + delay * 1000;
     // live -> backoff: exited, will be restarted after the delay
-    this.transition(agent, "backoff", outcome.reason, outcome.data);
+    this.#transition(agent, "backoff", { reason: outcome.reason, data: outcome.data });
     if (delay <= 0) {
       this.#restartNow(agent);
     } else {
@@ -432,44 +469,15 @@ export class Supervisor {
   #restartNow(agent: Agent): void {
     agent.backoffTimer = undefined;
     if (agent.state !== "backoff" || this.#stopping) return;
-    const deps = this.dependenciesOf(agent);
+    const deps = this.#dependencies(agent);
     if (deps.status === "impossible") {
       // backoff -> failed: a dependency can no longer satisfy its condition
-      this.transition(agent, "failed", deps.reason);
+      this.#transition(agent, "failed", { reason: deps.reason });
     } else if (deps.status === "satisfied" && this.#live < this.config.max_workers) {
       this.#spawn(agent);
     } else {
       // backoff -> pending: waiting for a worker slot or a dependency
-      this.transition(agent, "pending", deps.reason || "waiting for a worker slot");
+      this.#transition(agent, "pending", { reason: deps.reason || "waiting for a worker slot" });
     }
   }
-
-  /** Resolves `call` waiters with the UTCP result of the run that just ended. */
-  #finishCall(agent: Agent, run: Run, exit: ExitInfo, now: number): void {
-    if (agent.callWaiters.length === 0) return;
-    const callers = agent.callWaiters;
-    agent.callWaiters = [];
-    const drained = Promise.race([
-      run.drained,
-      new Promise<void>((resolve) => setTimeout(resolve, PIPE_DRAIN_MS)),
-    ]);
-    drained.then(() => {
-      const result: UtcpResult = runResult(agent, run, exit, now);
-      for (const c of callers) c.resolve(result);
-    });
-  }
-}
-
-/** Logs the spawn lines of one scheduling pass: each at info, or a summary when many. */
-function logSpawnLines(lines: SpawnLine[]): void {
-  if (lines.length <= SUMMARY_ABOVE) {
-    for (const line of lines) log.info("Agent {agent}: {from} -> {to} ({reason})", line);
-    return;
-  }
-  for (const line of lines) log.debug("Agent {agent}: {from} -> {to} ({reason})", line);
-  const names = lines.slice(0, SUMMARY_NAMES).map((l) => l.agent).join(", ");
-  log.info("Spawned {count} agents: {names}", {
-    count: lines.length,
-    names: lines.length > SUMMARY_NAMES ? `${names}, …` : names,
-  });
 }

@@ -1,12 +1,39 @@
 /**
- * What a state change records: the event of entering a state and the log
- * level of its line. Pure.
+ * The pure decisions of a state change: whether the move is allowed, the
+ * event of entering a state and the log level of its line.
  *
  * @module
  */
 
 import type { EventName } from "../events/event.ts";
-import { type AgentState, isLive } from "../agent/state.ts";
+import { OrchestratorError } from "../errors.ts";
+import { type AgentState, canTransition, isLive } from "../agent/state.ts";
+
+/** A state change of one agent. */
+export interface Move {
+  from: AgentState;
+  to: AgentState;
+}
+
+/**
+ * The guard of every state change: `null` when `move` is in the
+ * `TRANSITIONS` table, else the 500 error the transition throws before it
+ * writes or records anything (no command reaches such a move: each checks
+ * the agent's state first and answers 409).
+ *
+ * @example
+ * ```ts
+ * checkMove("web", { from: "running", to: "stopped" })?.code; // 500: a stop goes through stopping
+ * ```
+ */
+export function checkMove(agent: string, move: Move): OrchestratorError | null {
+  if (canTransition(move.from, move.to)) return null;
+  return new OrchestratorError(
+    500,
+    `Cannot move agent "${agent}" from "${move.from}" to "${move.to}": not allowed`,
+    { agent, from: move.from, to: move.to },
+  );
+}
 
 /** Event recorded when an agent enters a state (from any state but the listed exceptions). */
 const ENTER_EVENTS: Partial<Record<AgentState, EventName>> = {

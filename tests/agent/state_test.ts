@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { AGENT_STATES, canTransition, isLive, TRANSITIONS } from "../../lib/agent/state.ts";
+import {
+  AGENT_STATES,
+  canTransition,
+  isLive,
+  isSettled,
+  SETTLED_STATES,
+  TRANSITIONS,
+} from "../../lib/agent/state.ts";
 
 Deno.test("state table: every target is a state and no state moves to itself", () => {
   for (const [from, targets] of Object.entries(TRANSITIONS)) {
@@ -19,4 +26,12 @@ Deno.test("state table: stopping -> stopped only; settled states restart through
   assert.equal(canTransition("backoff", "starting"), true);
   assert.equal(isLive("paused"), true);
   assert.equal(isLive("backoff"), false);
+});
+
+Deno.test("settled states: exactly those whose only move is back to pending", () => {
+  for (const state of AGENT_STATES) {
+    const onlyPending = TRANSITIONS[state].length === 1 && TRANSITIONS[state][0] === "pending";
+    assert.equal(isSettled(state), onlyPending, state);
+    assert.equal(SETTLED_STATES.includes(state), onlyPending, state);
+  }
 });

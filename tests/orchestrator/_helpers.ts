@@ -6,8 +6,8 @@
 import { type ConfigInput, withDefaults } from "../../lib/config/defaults.ts";
 import { EventStore } from "../../lib/events/store.ts";
 import type { EventName, OrchestratorEvent } from "../../lib/events/event.ts";
-import { Orchestrator } from "../../lib/orchestrator.ts";
-import type { Run } from "../../lib/orchestrator/agent.ts";
+import { type Clock, Orchestrator } from "../../lib/orchestrator.ts";
+import { newRun, type Run } from "../../lib/orchestrator/agent.ts";
 import type { AgentProcess } from "../../lib/agent/process.ts";
 
 /** An orchestrator under test. `close()` shuts it down and removes the temp dir. */
@@ -22,12 +22,16 @@ export interface Harness {
 /** Builds and boots an orchestrator; `build` gets the temp dir to put files in. */
 export async function harness(
   build: (dir: string) => ConfigInput,
-  options: { boot?: boolean; env?: (name: string) => string | undefined } = {},
+  options: { boot?: boolean; env?: (name: string) => string | undefined; clock?: Clock } = {},
 ): Promise<Harness> {
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
   const config = withDefaults(build(dir));
   const store = EventStore.open({ path: null, retention: 100_000 });
-  const orchestrator = new Orchestrator(config, { events: store, env: options.env });
+  const orchestrator = new Orchestrator(config, {
+    events: store,
+    env: options.env,
+    clock: options.clock,
+  });
   if (options.boot ?? true) await orchestrator.boot();
   return {
     orchestrator,
@@ -40,6 +44,20 @@ export async function harness(
       await Deno.remove(dir, { recursive: true });
     },
   };
+}
+
+/** A clock that stands still until the test moves it (`at`). */
+export class ManualClock implements Clock {
+  /** Milliseconds since the epoch. */
+  at: number;
+
+  constructor(at = Date.UTC(2026, 10, 21, 7, 0, 0, 5)) {
+    this.at = at;
+  }
+
+  now(): number {
+    return this.at;
+  }
 }
 
 /** Polls `check` every 10 ms until it returns true; throws after `timeoutMs`. */
@@ -137,16 +155,5 @@ export function sh(script: string, extra: Record<string, unknown> = {}) {
 /** A run record for pure tests (no process behind `pid`; `exited` never settles). */
 export function runOf(startedAt: number, pid = 4242): Run {
   const proc: AgentProcess = { pid, exited: new Promise(() => {}), stdout: null, stderr: null };
-  return {
-    proc,
-    startedAt,
-    outMark: 0,
-    errMark: 0,
-    drained: Promise.resolve(),
-    handled: Promise.resolve(),
-    timedOut: false,
-    probeFailure: null,
-    timers: [],
-    probeFailures: 0,
-  };
+  return newRun(proc, startedAt);
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { OrchestratorError } from "../../lib/errors.ts";
 import { alive, harness, identify, killAll, readPids, sh, survivors, until } from "./_helpers.ts";
 
-Deno.test("ps shows the seed's states: running with a pid, completed with pid null", async () => {
+Deno.test("ps shows the documented states: running with a pid, completed with pid null", async () => {
   const h = await harness(() => ({
     agents: [
       { name: "worker1", tool_call_template: { command: "sleep", args: ["30"] } },
@@ -243,6 +243,36 @@ Deno.test("a call while the task runs is refused with 409", async () => {
     const first = h.orchestrator.call("t");
     await assert.rejects(h.orchestrator.call("t"), (e: OrchestratorError) => e.code === 409);
     assert.equal((await first).return_code, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("a call whose task is stopped while queued is refused with 409; a bad value with 400", async () => {
+  const h = await harness(() => ({
+    max_workers: 1,
+    agents: [
+      { name: "svc", tool_call_template: { command: "sleep", args: ["30"] }, stop_timeout: 1 },
+      { name: "t", kind: "task", autostart: false, tool_call_template: { command: "true" } },
+      {
+        name: "bad",
+        kind: "task",
+        autostart: false,
+        tool_call_template: { command: "echo", args: ["${missing_value}"] },
+      },
+    ],
+  }));
+  try {
+    await h.orchestrator.waitFor("svc", ["running"]);
+    const queued = h.orchestrator.call("t");
+    assert.equal(h.orchestrator.status("t").state, "pending", "no worker slot free");
+    await h.orchestrator.stop("t");
+    await assert.rejects(queued, {
+      code: 409,
+      message: 'Cannot call agent "t": stop requested',
+    });
+    await h.orchestrator.stop("svc");
+    await assert.rejects(h.orchestrator.call("bad"), (e: OrchestratorError) => e.code === 400);
   } finally {
     await h.close();
   }

@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { withDefaults } from "../../lib/config/defaults.ts";
 import { newAgent } from "../../lib/orchestrator/agent.ts";
 import { exitOutcome } from "../../lib/orchestrator/exit.ts";
-import { transitionEvent, transitionLogLevel } from "../../lib/orchestrator/transition.ts";
+import {
+  checkMove,
+  transitionEvent,
+  transitionLogLevel,
+} from "../../lib/orchestrator/transition.ts";
+import { AGENT_STATES, TRANSITIONS } from "../../lib/agent/state.ts";
 import { runOf } from "./_helpers.ts";
 
 function agentOf(extra: Record<string, unknown> = {}) {
@@ -28,6 +33,28 @@ Deno.test("transitionEvent: entering a state records its event; leaving paused i
   assert.equal(transitionLogLevel("AGENT_FAILED"), "warn");
   assert.equal(transitionLogLevel("AGENT_STARTED"), "info");
   assert.equal(transitionLogLevel(undefined), "debug");
+});
+
+Deno.test("checkMove: exactly the moves in the table pass; any other is a 500 naming agent and states", () => {
+  for (const from of AGENT_STATES) {
+    for (const to of AGENT_STATES) {
+      const allowed = (TRANSITIONS[from] as readonly string[]).includes(to);
+      const error = checkMove("web", { from, to });
+      if (allowed) {
+        assert.equal(error, null, `${from} -> ${to} is in the table`);
+        continue;
+      }
+      assert.equal(error?.code, 500, `${from} -> ${to} is not in the table`);
+      assert.equal(
+        error?.message,
+        `Cannot move agent "web" from "${from}" to "${to}": not allowed`,
+      );
+      assert.deepEqual(error?.details, { agent: "web", from, to });
+    }
+  }
+  assert.equal(checkMove("web", { from: "running", to: "stopped" })?.code, 500);
+  assert.equal(checkMove("web", { from: "paused", to: "paused" })?.code, 500);
+  assert.equal(checkMove("web", { from: "stopping", to: "running" })?.code, 500);
 });
 
 Deno.test("exitOutcome: a requested stop settles as stopped, never restarted", () => {
