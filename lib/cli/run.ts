@@ -31,6 +31,7 @@ with the results 'orchestrator validate' prints; an unreadable or unparsable
 file exits 2.
 
 Options:
+  --no-color   No colour in the results printed (also: NO_COLOR=1 or TERM=dumb)
   -h, --help   Show this help`;
 
 const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
@@ -39,12 +40,12 @@ const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
 export async function main(argv: string[]): Promise<CliResult> {
   const parsed = parseCliArgs({
     args: argv,
-    options: { help: { type: "boolean", short: "h" } },
+    options: { help: { type: "boolean", short: "h" }, "no-color": { type: "boolean" } },
     allowPositionals: true,
   });
   if (parsed.values.help) return { exitCode: EXIT.ok, stdout: HELP };
   const path = oneFile(parsed.positionals, "config file");
-  const color = colorEnabled(Deno.stderr);
+  const color = colorEnabled(Deno.stderr, { noColor: parsed.values["no-color"] });
 
   const loaded = await loadConfigFile(path);
   if (loaded.readError !== undefined) return { exitCode: EXIT.usage, stderr: loaded.readError };

@@ -10,7 +10,13 @@
 import type { CommandName } from "../protocol/commands.ts";
 
 /** A command of the executable: a control command, or one that needs no orchestrator. */
-export type CliCommandName = CommandName | "run" | "validate" | "schema" | "example";
+export type CliCommandName =
+  | CommandName
+  | "run"
+  | "validate"
+  | "schema"
+  | "example"
+  | "completion";
 
 /** Every command's one-line summary, in the order `orchestrator --help` lists them. */
 export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
@@ -30,5 +36,6 @@ export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
   resume: "Resume a paused agent (SIGCONT to its process group)",
   logs: "Show the newest captured stdout and stderr lines of an agent",
   call: "Run a task agent with call-time inputs and print its UTCP result",
-  shutdown: "Shut the orchestrator down gracefully (reverse dependency order)",
+  shutdown: "Shut the orchestrator down gracefully (reverse dependency order); --wait",
+  completion: "Print a shell completion script: bash, zsh or fish",
 };

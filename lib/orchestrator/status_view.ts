@@ -43,7 +43,7 @@ export interface StatusPieces {
   readonly lastExit: ExitInfo | null;
   readonly reason: string | null;
   readonly nextStartAt: number | null;
-  /** `{"name":…,"state":…,"pid":…,"kind":…,"restarts":` */
+  /** `{"name":…,"state":…,"pid":…,"kind":…,"group":…,"restarts":` */
   readonly head: string;
   /** `,"agent_name":…,"description":…,"last_heartbeat":` */
   readonly middle: string;
@@ -93,6 +93,7 @@ export function summaryObject(agent: Agent, now: number): AgentSummary {
     state: agent.state,
     pid: agent.run?.proc.pid ?? null,
     kind: agent.config.kind,
+    group: agent.config.group,
     restarts: restarts(agent, now),
     uptime_seconds: uptime(agent, now),
   };
@@ -145,7 +146,8 @@ function pieces(agent: Agent): StatusPieces {
     lastExit: agent.lastExit,
     reason: agent.reason,
     nextStartAt: agent.nextStartAt,
-    head: open({ name: config.name, state: agent.state, pid, kind: config.kind }) +
+    head:
+      open({ name: config.name, state: agent.state, pid, kind: config.kind, group: config.group }) +
       ',"restarts":',
     middle: "," +
       open({ agent_name: config.name, description: config.description }).slice(1) +

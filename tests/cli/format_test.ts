@@ -19,6 +19,7 @@ Deno.test("format: no colour codes when colour is off", () => {
       state: "fatal",
       pid: null,
       kind: "service",
+      group: null,
       restarts: 5,
       uptime_seconds: null,
     }],
