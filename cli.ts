@@ -48,8 +48,9 @@ function usage(): string {
     "",
     "Run 'orchestrator <command> --help' for the options of a command.",
     "Agent commands take several targets: names, globs ('web-*'), group:NAME or all.",
-    "Colour only on a terminal; off with --no-color, a non-empty NO_COLOR or TERM=dumb; " +
+    "Colour only on a terminal; off with --no-color, a non-empty NO_COLOR or TERM=dumb;",
     "FORCE_COLOR=1 forces it.",
+    "Shell completions: 'orchestrator completion bash|zsh|fish'.",
     "Exit codes: 0 success, 1 error answered, 2 usage error, 3 cannot connect or timed out.",
   ].join("\n");
 }

@@ -73,9 +73,9 @@ function checkCommandLine(config: ParseArgsConfig): void {
       // "-json" is read as "-j -s -o -n": name the whole argument, which is what was mistyped.
       const typed = token.rawName.startsWith("--") ? token.rawName : args[token.index];
       const flag = typed.split("=")[0];
-      throw new UsageError(
-        `Unknown flag ${JSON.stringify(flag)}${didYouMean(flag, flagSpellings(options))}`,
-      );
+      // "-x" is one letter off every other letter: no suggestion for a short flag
+      const hint = /^-[^-]$/.test(flag) ? "" : didYouMean(flag, flagSpellings(options));
+      throw new UsageError(`Unknown flag ${JSON.stringify(flag)}${hint}`);
     }
     if (spec.type === "boolean" && token.inlineValue === true) {
       throw new UsageError(`Flag "${token.rawName}" takes no value`);

@@ -65,30 +65,36 @@ export function visibleWidth(text: string): number {
   return text.replace(/\x1b\[[0-9;]*m/g, "").length;
 }
 
-/** The narrowest a column is cut to (two characters and the ellipsis). */
-const MIN_CUT_WIDTH = 3;
+/** The narrowest a column is cut to (seven characters and the ellipsis). */
+const MIN_CUT_WIDTH = 8;
 
 /** Spaces between two columns. */
 const GAP = 2;
 
 /**
  * Column widths cut so that a line fits in `max` columns: the widest column
- * is narrowed first, down to the next widest, then both, and so on, never
- * below three characters (a line of many columns may then still overflow).
+ * is cut first, by as much as the line is too long but to no fewer than
+ * eight characters; if the line is still too long, the widest of the others,
+ * and so on (a line of many columns may still overflow).
+ *
+ * @example
+ * ```ts
+ * fitWidths([24, 16, 6, 60], 80); // [24, 16, 6, 28]
+ * ```
  */
 export function fitWidths(widths: readonly number[], max: number | undefined): number[] {
-  if (max === undefined) return [...widths];
-  const out = widths.map((w) => Math.min(w, max)); // bounds the work below
-  let total = out.reduce((a, b) => a + b, 0) + GAP * Math.max(0, out.length - 1);
-  while (total > max) {
-    let widest = out.length - 1;
-    for (let i = out.length - 2; i >= 0; i--) if (out[i] > out[widest]) widest = i;
-    if (out[widest] <= MIN_CUT_WIDTH) break;
-    const next = Math.max(0, ...out.filter((_, i) => i !== widest));
-    const target = Math.max(MIN_CUT_WIDTH, out[widest] - (total - max), next);
-    const cut = target < out[widest] ? out[widest] - target : 1; // equal widths: one by one
+  const out = [...widths];
+  if (max === undefined) return out;
+  let excess = out.reduce((a, b) => a + b, 0) + GAP * Math.max(0, out.length - 1) - max;
+  while (excess > 0) {
+    let widest = -1;
+    for (let i = out.length - 1; i >= 0; i--) {
+      if (out[i] > MIN_CUT_WIDTH && (widest < 0 || out[i] > out[widest])) widest = i;
+    }
+    if (widest < 0) break;
+    const cut = Math.min(excess, out[widest] - MIN_CUT_WIDTH);
     out[widest] -= cut;
-    total -= cut;
+    excess -= cut;
   }
   return out;
 }
@@ -114,8 +120,8 @@ export function cutText(text: string, width: number): string {
  * ```ts
  * table(["NAME", "STATE"], [["web", "running"]]);
  * // "NAME  STATE\nweb   running"
- * table(["NAME", "STATE"], [["a-very-long-name", "running"]], 16);
- * // "NAME     STATE\na-very…  running" (NAME cut to 7 columns)
+ * table(["NAME", "STATE"], [["a-very-long-name", "running"]], 18);
+ * // "NAME       STATE\na-very-l…  running" (NAME cut to 9 columns)
  * ```
  */
 export function table(
