@@ -29,7 +29,8 @@ import { resolveSocket, splitPositionals } from "./socket_target.ts";
 import { type CliResult, EXIT, UsageError } from "./result.ts";
 import { formatAgentAction } from "./views.ts";
 
-export { intFlag, type ParsedArgs, stringFlag } from "./flags.ts";
+/** Re-exported for the command modules that read an integer flag (`logs`). */
+export { intFlag } from "./flags.ts";
 
 /** What the human formatter returns: text, or text plus stderr and exit code. */
 export type Formatted = string | { stdout?: string; stderr?: string; exitCode?: number };

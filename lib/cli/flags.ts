@@ -37,7 +37,7 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
     value: "FILE",
     help: "Take the socket path from this config file",
   },
-  { name: "json", type: "boolean", help: "Print the response as JSON (one line)" },
+  { name: "json", type: "boolean", help: "Print the response as JSON, on one line" },
   {
     name: "timeout",
     type: "string",

@@ -143,8 +143,9 @@ Deno.test("cli: shutdown --wait returns once the orchestrator has exited", async
     tool_call_template: {
       call_template_type: "cli",
       command: "sh",
-      args: ["-c", "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done"],
+      args: ["-c", "trap 'sleep 1; exit 0' TERM; echo armed; while :; do sleep 0.1; done"],
     },
+    readiness: { log_pattern: "armed" }, // up once the trap is set
   };
   const o = await startOrchestrator({ agents: [slowStop] });
   try {
@@ -174,8 +175,9 @@ Deno.test("cli: shutdown --wait exits 3 at its timeout", async () => {
     tool_call_template: {
       call_template_type: "cli",
       command: "sh",
-      args: ["-c", "trap '' TERM; sleep 30"],
+      args: ["-c", "trap '' TERM; echo armed; sleep 30"],
     },
+    readiness: { log_pattern: "armed" }, // up once SIGTERM is ignored
   };
   const o = await startOrchestrator({ agents: [stubborn], shutdown_timeout: 3 });
   try {
