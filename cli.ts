@@ -8,7 +8,14 @@
 
 import { type CliCommand, type CliResult, EXIT, UsageError } from "./lib/cli/result.ts";
 import { type CliCommandName, COMMAND_SUMMARIES } from "./lib/cli/summaries.ts";
+import { didYouMean } from "./lib/suggest.ts";
 import { VERSION } from "./lib/version.ts";
+
+/**
+ * The hidden command the completion scripts call for agent names
+ * (lib/cli/complete.ts); not listed in `--help`.
+ */
+const COMPLETE = "__complete";
 
 /**
  * Imports `lib/cli/<command>.ts`. The specifier is computed on purpose: `deno
@@ -16,8 +23,9 @@ import { VERSION } from "./lib/version.ts";
  * them, at startup, which costs each client call ~7 ms. `deno task compile`
  * embeds the modules with `--include lib/cli/`.
  */
-function load(command: CliCommandName): Promise<CliCommand> {
-  return import(new URL(`./lib/cli/${command}.ts`, import.meta.url).href);
+function load(command: CliCommandName | typeof COMPLETE): Promise<CliCommand> {
+  const file = command === COMPLETE ? "complete" : command;
+  return import(new URL(`./lib/cli/${file}.ts`, import.meta.url).href);
 }
 
 function isCliCommand(name: string): name is CliCommandName {
@@ -33,11 +41,16 @@ function usage(): string {
     `orchestrator ${VERSION}: a process orchestrator for servers`,
     "",
     "Usage: orchestrator <command> [args] [--socket PATH] [--config FILE] [--json] [--timeout S]",
+    "                    [--no-color]",
     "",
     "Commands:",
     ...lines,
     "",
     "Run 'orchestrator <command> --help' for the options of a command.",
+    "Agent commands take several targets: names, globs ('web-*'), group:NAME or all.",
+    "Colour only on a terminal; off with --no-color, a non-empty NO_COLOR or TERM=dumb;",
+    "FORCE_COLOR=1 forces it.",
+    "Shell completions: 'orchestrator completion bash|zsh|fish'.",
     "Exit codes: 0 success, 1 error answered, 2 usage error, 3 cannot connect or timed out.",
   ].join("\n");
 }
@@ -51,10 +64,13 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   if (name === "--version" || name === "-V" || name === "version") {
     return { exitCode: EXIT.ok, stdout: `orchestrator ${VERSION}` };
   }
+  if (name === COMPLETE) return await (await load(COMPLETE)).main(rest);
   if (!isCliCommand(name)) {
+    const known = [...Object.keys(COMMAND_SUMMARIES), "help", "version"];
     return {
       exitCode: EXIT.usage,
-      stderr: `Unknown command "${name}"\nRun 'orchestrator --help' for the list of commands.`,
+      stderr: `Unknown command ${JSON.stringify(name)}${didYouMean(name, known)}\n` +
+        "Run 'orchestrator --help' for the list of commands.",
     };
   }
   try {

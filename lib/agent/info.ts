@@ -17,6 +17,8 @@ export interface AgentSummary {
   /** `null` when no process is alive (e.g. `completed`). */
   pid: number | null;
   kind: AgentKind;
+  /** The agent's `group` in the config (the CLI's `group:NAME` target), or `null`. */
+  group: string | null;
   /** Restarts within the current restart window. */
   restarts: number;
   /** Seconds since the current process started; `null` when not alive. */

@@ -15,6 +15,7 @@ export const spec: ClientCommandSpec = {
     "call",
     { inputs: true },
   ),
+  agent: "required",
   format(data: UtcpResult) {
     const out = formatCall(data);
     const failed = data.timed_out || data.return_code !== 0;

@@ -1,9 +1,8 @@
 /**
- * What every client command shares: flag parsing (a tiny parser — loading
- * `node:util` costs ~7 ms per call, a third of the `ps` budget), socket
- * resolution, one request over the control socket, and the exit codes
- * (0 success, 1 the orchestrator answered an error, 2 usage, 3 cannot
- * connect or timed out).
+ * What every client command shares: its spec, `--help`, the parsed
+ * invocation (flags through `parseCliArgs`, socket resolution), requests
+ * over the control socket, and the exit codes (0 success, 1 the
+ * orchestrator answered an error, 2 usage, 3 cannot connect or timed out).
  *
  * A `lib/cli/<command>.ts` file is a `ClientCommandSpec` plus
  * `main = (argv) => runClientCommand(spec, argv)`.
@@ -11,33 +10,27 @@
  * @module
  */
 
-import { ClientError, ControlClient } from "../control/client.ts";
+import { ClientError, ControlClient, type RequestSpec } from "../control/client.ts";
 import type { ControlResponse } from "../control/protocol.ts";
 import type { CommandName } from "../protocol/commands.ts";
 import { DEFAULT_SOCKET_PATH } from "../protocol/socket.ts";
 import { COMMAND_SUMMARIES } from "./summaries.ts";
-import { colorEnabled, type FormatOptions } from "./format.ts";
-import { MAX_SOCKET_PATH_BYTES } from "../protocol/socket.ts";
+import { type FormatOptions, stdoutOptions } from "./format.ts";
+import {
+  COMMON_FLAGS,
+  type FlagSpec,
+  INPUT_FLAGS,
+  inputsOptions,
+  type ParsedArgs,
+  parseFlags,
+  timeoutSeconds,
+} from "./flags.ts";
+import { resolveSocket, splitPositionals } from "./socket_target.ts";
 import { type CliResult, EXIT, UsageError } from "./result.ts";
 import { formatAgentAction } from "./views.ts";
 
-/** A command-specific flag. */
-export interface FlagSpec {
-  name: string;
-  type: "string" | "boolean";
-  help: string;
-  /** Placeholder in help, e.g. `N`. */
-  value?: string;
-  /** A string flag that may repeat (values collected in order). */
-  multiple?: boolean;
-}
-
-/** Parsed command line. */
-export interface ParsedArgs {
-  positionals: string[];
-  /** Flag name → value; repeated flags → string[]. */
-  flags: Record<string, string | boolean | string[]>;
-}
+/** Re-exported for the command modules that read an integer flag (`logs`). */
+export { intFlag } from "./flags.ts";
 
 /** What the human formatter returns: text, or text plus stderr and exit code. */
 export type Formatted = string | { stdout?: string; stderr?: string; exitCode?: number };
@@ -46,8 +39,11 @@ export type Formatted = string | { stdout?: string; stderr?: string; exitCode?: 
 export interface ClientCommandSpec {
   /** The control command it sends; its summary is `COMMAND_SUMMARIES[name]`. */
   name: CommandName;
-  /** Agent positional: none, optional or required. */
-  agent: "none" | "optional" | "required";
+  /**
+   * Agent positional: none, optional, required, or `targets`: one or more
+   * agent names, globs (`'web-*'`), `group:NAME` or `all`.
+   */
+  agent: "none" | "optional" | "required" | "targets";
   flags?: FlagSpec[];
   /** Builds the request options from the parsed flags (400-style problems throw UsageError). */
   options?(args: ParsedArgs): Record<string, unknown>;
@@ -57,156 +53,20 @@ export interface ClientCommandSpec {
   notes?: string;
 }
 
-/** Flags every client command accepts. */
-export const COMMON_FLAGS: readonly FlagSpec[] = [
-  { name: "socket", type: "string", value: "PATH", help: "Control socket path" },
-  {
-    name: "config",
-    type: "string",
-    value: "FILE",
-    help: "Take the socket path from this config file",
-  },
-  { name: "json", type: "boolean", help: "Print the response as JSON, exactly as received" },
-  {
-    name: "timeout",
-    type: "string",
-    value: "S",
-    help: "Seconds to wait for the answer (default 60)",
-  },
-  { name: "help", type: "boolean", help: "Show this help" },
-];
-
-/**
- * Parses `argv` against `specs`: `--name value`, `--name=value`, `-h`, and
- * `--` to end flags. Unknown flags and missing values throw `UsageError`.
- */
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedArgs {
-  const byName = new Map(specs.map((s) => [s.name, s]));
-  const out: ParsedArgs = { positionals: [], flags: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      out.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === "-h") {
-      out.flags.help = true;
-      continue;
-    }
-    if (!arg.startsWith("--") || arg === "-") {
-      if (arg.startsWith("-") && arg !== "-") throw new UsageError(`Unknown flag "${arg}"`);
-      out.positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    const spec = byName.get(name);
-    if (spec === undefined) throw new UsageError(`Unknown flag "--${name}"`);
-    if (spec.type === "boolean") {
-      if (eq >= 0) throw new UsageError(`Flag "--${name}" takes no value`);
-      out.flags[name] = true;
-      continue;
-    }
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      if (i + 1 >= argv.length) throw new UsageError(`Flag "--${name}" needs a value`);
-      value = argv[++i];
-    }
-    if (spec.multiple === true) {
-      const prev = out.flags[name];
-      out.flags[name] = Array.isArray(prev) ? [...prev, value] : [value];
-    } else {
-      out.flags[name] = value;
-    }
-  }
-  return out;
-}
-
-/** A string flag's value, or `undefined`. */
-export function stringFlag(args: ParsedArgs, name: string): string | undefined {
-  const v = args.flags[name];
-  return typeof v === "string" ? v : undefined;
-}
-
-/** A positive integer flag (UsageError otherwise). */
-export function intFlag(args: ParsedArgs, name: string): number | undefined {
-  const v = stringFlag(args, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(`Flag "--${name}" must be a positive integer, got "${v}"`);
-  }
-  return n;
-}
-
-/** Seconds from `--timeout` (positive number), or `fallback`. */
-export function timeoutSeconds(args: ParsedArgs, fallback: number): number {
-  const v = stringFlag(args, "timeout");
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`Flag "--timeout" must be a positive number of seconds, got "${v}"`);
-  }
-  return n;
-}
-
-/**
- * Call-time inputs from `--inputs JSON` and repeated `--input key=value`
- * (string values; they win over `--inputs`).
- */
-export function inputsFlag(args: ParsedArgs): Record<string, unknown> | undefined {
-  let inputs: Record<string, unknown> | undefined;
-  const json = stringFlag(args, "inputs");
-  if (json !== undefined) {
-    let value: unknown;
-    try {
-      value = JSON.parse(json);
-    } catch (error) {
-      throw new UsageError(`Flag "--inputs" is not valid JSON: ${(error as Error).message}`);
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new UsageError(`Flag "--inputs" must be a JSON object`);
-    }
-    inputs = { ...value as Record<string, unknown> };
-  }
-  const pairs = args.flags.input;
-  if (Array.isArray(pairs)) {
-    inputs ??= {};
-    for (const pair of pairs) {
-      const eq = pair.indexOf("=");
-      if (eq <= 0) throw new UsageError(`Flag "--input" must be key=value, got "${pair}"`);
-      inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-  }
-  return inputs;
-}
-
-/** Request options carrying the call-time inputs, if any were given (`start`, `restart`, `call`). */
-export function inputsOptions(args: ParsedArgs): Record<string, unknown> {
-  const inputs = inputsFlag(args);
-  return inputs === undefined ? {} : { inputs };
-}
-
-/** The flags for call-time inputs (`start`, `restart`, `call`). */
-export const INPUT_FLAGS: readonly FlagSpec[] = [
-  { name: "inputs", type: "string", value: "JSON", help: "Call-time inputs as a JSON object" },
-  {
-    name: "input",
-    type: "string",
-    value: "KEY=VALUE",
-    multiple: true,
-    help: "One call-time input (repeatable; string value)",
-  },
-];
+/** What `--help` says of the targets of a `targets` command. */
+const TARGETS_HELP = "Targets: agent names, globs ('web-*', quoted for the shell), group:NAME " +
+  "(the agents whose config has that group) or all. Several targets send one request per " +
+  "agent (stop: in the reverse order) and print one line per agent; --json prints " +
+  '{"results":[{"target","status","data"|"code","error"}]}. Exit 1 if any failed.';
 
 /** The help text of a command. */
 export function helpText(spec: ClientCommandSpec): string {
-  const agent = spec.agent === "required"
-    ? " <agent>"
-    : spec.agent === "optional"
-    ? " [agent]"
-    : "";
+  const agent = {
+    none: "",
+    optional: " [agent]",
+    required: " <agent>",
+    targets: " <target>...",
+  }[spec.agent];
   const flags = [...(spec.flags ?? []), ...COMMON_FLAGS];
   const left = flags.map((f) => `--${f.name}${f.value === undefined ? "" : ` ${f.value}`}`);
   const width = Math.max(...left.map((l) => l.length));
@@ -218,6 +78,7 @@ export function helpText(spec: ClientCommandSpec): string {
     "Options:",
     ...flags.map((f, i) => `  ${left[i].padEnd(width)}  ${f.help}`),
     "",
+    ...(spec.agent === "targets" ? [TARGETS_HELP, ""] : []),
     "Socket: --socket, else $ORCHESTRATOR_SOCKET_PATH, else the config's command_socket_path " +
     `(--config), else ${DEFAULT_SOCKET_PATH}. A positional argument containing "/" is taken ` +
     "as the socket path.",
@@ -226,96 +87,25 @@ export function helpText(spec: ClientCommandSpec): string {
   ].join("\n");
 }
 
-/** The socket a client command talks to, and where that path came from. */
-export interface SocketTarget {
-  path: string;
-  /** Named in connect errors: `from --socket`, `the default; set --socket, …` … */
-  origin: string;
-}
-
-/** Where the default socket path is named from: what the user can set instead. */
-export const DEFAULT_ORIGIN = "the default; set --socket, ORCHESTRATOR_SOCKET_PATH or --config";
-
-/**
- * Checks a socket path the client is about to use: empty, NUL bytes and
- * paths over the OS limit are usage errors (exit 2), not connect failures.
- */
-export function checkSocketPath(target: SocketTarget): SocketTarget {
-  const where = `Socket path ${JSON.stringify(target.path)} (${target.origin})`;
-  if (target.path === "") throw new UsageError(`Socket path (${target.origin}) is empty`);
-  if (target.path.includes("\0")) throw new UsageError(`${where} contains a NUL byte`);
-  const bytes = new TextEncoder().encode(target.path).length;
-  if (bytes > MAX_SOCKET_PATH_BYTES) {
-    throw new UsageError(
-      `${where} is ${bytes} bytes: the limit is ${MAX_SOCKET_PATH_BYTES} bytes`,
-    );
-  }
-  return target;
-}
-
-/**
- * Resolves the socket: `--socket` (or a positional path) > env
- * `ORCHESTRATOR_SOCKET_PATH` (when non-empty) > `--config` > default.
- * `--socket ''` and a config with the command interface disabled are usage
- * errors.
- */
-export async function resolveSocket(
-  args: ParsedArgs,
-  positionalSocket?: string,
-): Promise<SocketTarget> {
-  const flag = stringFlag(args, "socket");
-  if (flag !== undefined) {
-    if (flag === "") throw new UsageError(`Flag "--socket" is empty: give a socket path`);
-    return checkSocketPath({ path: flag, origin: "from --socket" });
-  }
-  if (positionalSocket !== undefined) {
-    return checkSocketPath({ path: positionalSocket, origin: "from the argument" });
-  }
-  const env = Deno.env.get("ORCHESTRATOR_SOCKET_PATH");
-  if (env !== undefined && env !== "") {
-    return checkSocketPath({ path: env, origin: "from ORCHESTRATOR_SOCKET_PATH" });
-  }
-  const config = stringFlag(args, "config");
-  if (config !== undefined) {
-    // A computed specifier: `deno run` prepares every literal dynamic import of a module
-    // (and the npm packages behind config_socket.ts) when the module loads, ~5 ms per call.
-    const { socketPathFromConfig } = await import(
-      new URL("./config_socket.ts", import.meta.url).href
-    ) as typeof import("./config_socket.ts");
-    const socket = await socketPathFromConfig(config);
-    if (!socket.enabled) {
-      throw new UsageError(
-        `Config ${
-          JSON.stringify(config)
-        } has enable_command_interface: false: no socket to connect to`,
-      );
-    }
-    return checkSocketPath({ path: socket.path, origin: `from config ${JSON.stringify(config)}` });
-  }
-  return { path: DEFAULT_SOCKET_PATH, origin: DEFAULT_ORIGIN };
-}
-
-/** Splits positionals into the socket path (contains "/") and the rest. */
-export function splitPositionals(positionals: readonly string[]): {
-  socket?: string;
-  rest: string[];
-} {
-  const paths = positionals.filter((p) => p.includes("/"));
-  if (paths.length > 1) {
-    throw new UsageError(`More than one socket path given: ${paths.join(", ")}`);
-  }
-  return { socket: paths[0], rest: positionals.filter((p) => !p.includes("/")) };
-}
-
 /** Parsed and checked command line of a client command. */
 export interface Invocation {
   args: ParsedArgs;
+  /** The one agent argument, when there is exactly one plain name. */
   agent?: string;
+  /** Every agent argument as written, in order. */
+  targets: string[];
   socket: string;
-  /** Where `socket` came from (see {@link SocketTarget}). */
+  /** Where `socket` came from (see lib/cli/socket_target.ts). */
   socketOrigin: string;
   timeoutMs: number;
   json: boolean;
+  /** Colour and width of stdout. */
+  format: FormatOptions;
+}
+
+/** True for a target that is one agent name (not a glob, `group:NAME` or `all`). */
+export function isPlainName(target: string): boolean {
+  return target !== "all" && /^[A-Za-z0-9_.-]+$/.test(target);
 }
 
 /** Parses argv for `spec`; returns `null` when `--help` was asked for. */
@@ -330,20 +120,26 @@ export async function parseInvocation(
   if (spec.agent === "none" && rest.length > 0) {
     throw new UsageError(`Command "${spec.name}" takes no arguments, got "${rest[0]}"`);
   }
-  if (spec.agent === "required" && rest.length === 0) {
+  if ((spec.agent === "required" || spec.agent === "targets") && rest.length === 0) {
     throw new UsageError(`Command "${spec.name}" needs an agent name`);
   }
-  if (rest.length > 1) throw new UsageError(`Command "${spec.name}" takes one agent name`);
+  if (spec.agent !== "targets" && rest.length > 1) {
+    throw new UsageError(`Command "${spec.name}" takes one agent name`);
+  }
   const timeout = timeoutSeconds(args, defaultTimeout);
   const target = await resolveSocket(args, socket);
   const inv: Invocation = {
     args,
+    targets: rest,
     socket: target.path,
     socketOrigin: target.origin,
     timeoutMs: timeout * 1000,
     json: args.flags.json === true,
+    format: stdoutOptions(args.flags["no-color"] === true),
   };
-  if (rest.length === 1) inv.agent = rest[0];
+  if (rest.length === 1 && (spec.agent !== "targets" || isPlainName(rest[0]))) {
+    inv.agent = rest[0];
+  }
   return inv;
 }
 
@@ -351,9 +147,9 @@ export async function parseInvocation(
 export function renderResponse(
   spec: ClientCommandSpec,
   response: ControlResponse,
-  json: boolean,
+  out: { json: boolean; format: FormatOptions },
 ): CliResult {
-  if (json) {
+  if (out.json) {
     return {
       exitCode: response.status === "success" ? EXIT.ok : EXIT.error,
       stdout: JSON.stringify(response),
@@ -362,9 +158,13 @@ export function renderResponse(
   if (response.status === "error") {
     return { exitCode: EXIT.error, stderr: `Error ${response.code}: ${response.error}` };
   }
-  const out = spec.format(response.data as never, { color: colorEnabled() });
-  if (typeof out === "string") return { exitCode: EXIT.ok, stdout: out };
-  return { exitCode: out.exitCode ?? EXIT.ok, stdout: out.stdout, stderr: out.stderr };
+  const formatted = spec.format(response.data as never, out.format);
+  if (typeof formatted === "string") return { exitCode: EXIT.ok, stdout: formatted };
+  return {
+    exitCode: formatted.exitCode ?? EXIT.ok,
+    stdout: formatted.stdout,
+    stderr: formatted.stderr,
+  };
 }
 
 /** The CLI result for a failure to reach the orchestrator (exit 3). */
@@ -373,23 +173,46 @@ export function unavailable(error: ClientError): CliResult {
 }
 
 /**
- * Sends one request for an invocation. The timeout is an
- * `AbortSignal.timeout` rather than a `setTimeout` (whose first use costs
- * ~8 ms in Deno); it is not cancelled, which is fine because `cli.ts` exits
- * explicitly once the command returns.
+ * Sends one request for an invocation (`args` default to its agent). The
+ * timeout is an `AbortSignal.timeout` rather than a `setTimeout` (whose
+ * first use costs ~8 ms in Deno); it is not cancelled, which is fine
+ * because `cli.ts` exits explicitly once the command returns.
  */
 export async function send(
   inv: Invocation,
-  command: string,
-  options: Record<string, unknown>,
+  request: RequestSpec,
 ): Promise<ControlResponse> {
   const signal = AbortSignal.timeout(Math.max(1, Math.round(inv.timeoutMs)));
   const client = await ControlClient.connect(inv.socket, { signal, origin: inv.socketOrigin });
   try {
-    return await client.request(command, inv.agent === undefined ? [] : [inv.agent], options);
+    const args = request.args ?? (inv.agent === undefined ? [] : [inv.agent]);
+    return await client.request(request.command, args, request.options);
   } finally {
     client.close();
   }
+}
+
+/**
+ * Imports lib/cli/targets_run.ts, which only several targets and unknown
+ * agents need. A computed specifier: `deno run` prepares every literal
+ * dynamic import of a module when the module loads.
+ */
+function loadTargets(): Promise<typeof import("./targets_run.ts")> {
+  return import(new URL("./targets_run.ts", import.meta.url).href);
+}
+
+/**
+ * A 404 answer about the invocation's one agent, with `: did you mean
+ * "web"?` appended for human output (from the names of a `ps` answer);
+ * any other answer, and every answer for `--json`, as received.
+ */
+export async function suggestAgent(
+  inv: Invocation,
+  response: ControlResponse,
+): Promise<ControlResponse> {
+  if (response.status !== "error" || response.code !== 404) return response;
+  if (inv.agent === undefined || inv.json) return response;
+  return await (await loadTargets()).withAgentSuggestion(inv, response);
 }
 
 /** Runs a client command end to end: parse, connect, request, format. */
@@ -401,7 +224,15 @@ export async function runClientCommand(
   if (inv === null) return { exitCode: EXIT.ok, stdout: helpText(spec) };
   const options = spec.options?.(inv.args) ?? {};
   try {
-    return renderResponse(spec, await send(inv, spec.name, options), inv.json);
+    if (spec.agent === "targets" && inv.agent === undefined) {
+      const line = (data: unknown) => {
+        const out = spec.format(data as never, inv.format);
+        return typeof out === "string" ? out : out.stdout ?? "";
+      };
+      return await (await loadTargets()).runTargets(spec.name, inv, { options, line });
+    }
+    const response = await send(inv, { command: spec.name, options });
+    return renderResponse(spec, await suggestAgent(inv, response), inv);
   } catch (error) {
     if (error instanceof ClientError) return unavailable(error);
     throw error;
@@ -414,9 +245,10 @@ export function clientMain(spec: ClientCommandSpec): (argv: string[]) => Promise
 }
 
 /**
- * The spec of a command acting on one named agent and answered with its
- * status (`start`, `stop`, `restart`, `pause`, `resume`); `inputs` adds the
- * call-time input flags.
+ * The spec of a command acting on agents and answered with each one's
+ * status (`start`, `stop`, `restart`, `pause`, `resume`): one or more
+ * targets; `inputs` adds the call-time input flags. `call` builds on it
+ * with one agent (`agent: "required"`).
  */
 export function agentActionSpec(
   name: CommandName,
@@ -425,10 +257,10 @@ export function agentActionSpec(
   return options.inputs === true
     ? {
       name,
-      agent: "required",
+      agent: "targets",
       flags: [...INPUT_FLAGS],
       options: inputsOptions,
       format: formatAgentAction,
     }
-    : { name, agent: "required", format: formatAgentAction };
+    : { name, agent: "targets", format: formatAgentAction };
 }

@@ -6,7 +6,7 @@
  */
 
 import type { CliResult } from "./result.ts";
-import { printStatic } from "./static_output.ts";
+import { printStatic, STATIC_OPTIONS_HELP } from "./static_output.ts";
 
 /** Where the example config lives, next to `cli.ts` (and inside the compiled binary). */
 export const EXAMPLE_CONFIG_URL = new URL("../../config.example.jsonc", import.meta.url);
@@ -17,7 +17,9 @@ Prints config.example.jsonc: a runnable config in which every option is
 commented. Start a new deployment from it:
 
   orchestrator example > config.jsonc
-  orchestrator validate config.jsonc`;
+  orchestrator validate config.jsonc
+
+${STATIC_OPTIONS_HELP}`;
 
 /** Runs `example`. */
 export function main(argv: string[]): Promise<CliResult> {

@@ -4,13 +4,8 @@
  * @module
  */
 
-import {
-  type ClientCommandSpec,
-  clientMain,
-  intFlag,
-  type ParsedArgs,
-  stringFlag,
-} from "./client_command.ts";
+import { type ClientCommandSpec, clientMain } from "./client_command.ts";
+import { intFlag, type ParsedArgs, stringFlag } from "./flags.ts";
 import { formatHistory } from "./views.ts";
 
 /** Builds the `history` options from the flags. */

@@ -53,8 +53,11 @@ export async function main(argv: string[]): Promise<CliResult> {
   if (inv === null) return { exitCode: EXIT.ok, stdout: helpText(spec) };
   const options = spec.options?.(inv.args) ?? {};
   try {
-    const response = await send(inv, spec.name, options);
-    return renderResponse(inv.args.flags.raw === true ? rawSpec : spec, response, inv.json);
+    const response = await send(inv, { command: spec.name, options });
+    return renderResponse(inv.args.flags.raw === true ? rawSpec : spec, response, {
+      json: inv.json,
+      format: inv.format,
+    });
   } catch (error) {
     if (error instanceof ClientError) return unavailable(error);
     throw error;

@@ -1,11 +1,11 @@
 /**
- * What a CLI command returns, and the exit codes (SPEC §7). Only `cli.ts`
+ * What a CLI command returns, and the exit codes (docs/protocol.md). Only `cli.ts`
  * writes to the terminal and exits.
  *
  * @module
  */
 
-/** Exit codes of every client command (SPEC §7). */
+/** Exit codes of every client command (docs/protocol.md, "The `orchestrator` client"). */
 export const EXIT = {
   /** Success. */
   ok: 0,

@@ -41,18 +41,19 @@ unreadable or unparsable file exits 2. Another orchestrator holding the same
 control socket or event store makes it exit 1.
 
 Options:
+  --no-color   No colour in the results printed (also: NO_COLOR=1 or TERM=dumb)
   -h, --help   Show this help`;
 
 /** Runs `orchestrator run`. Resolves when the orchestrator has shut down. */
 export async function main(argv: string[]): Promise<CliResult> {
   const parsed = parseCliArgs({
     args: argv,
-    options: { help: { type: "boolean", short: "h" } },
+    options: { help: { type: "boolean", short: "h" }, "no-color": { type: "boolean" } },
     allowPositionals: true,
   });
   if (parsed.values.help) return { exitCode: EXIT.ok, stdout: HELP };
   const path = oneFile(parsed.positionals, "config file");
-  const color = colorEnabled(Deno.stderr);
+  const color = colorEnabled(Deno.stderr, { noColor: parsed.values["no-color"] });
 
   const loaded = await loadConfigFile(path);
   if (loaded.readError !== undefined) return { exitCode: EXIT.usage, stderr: loaded.readError };

@@ -18,6 +18,7 @@ import {
   parseInvocation,
   renderResponse,
   send,
+  suggestAgent,
   unavailable,
 } from "./client_command.ts";
 import type { FormatOptions } from "./format.ts";
@@ -92,11 +93,11 @@ async function wait(inv: Invocation): Promise<CliResult> {
     const remaining = deadline - performance.now();
     if (remaining <= 0) break;
     try {
-      response = await send({ ...inv, timeoutMs: remaining }, "status", {});
+      response = await send({ ...inv, timeoutMs: remaining }, { command: "status" });
       if (response.status === "success") {
         const data = response.data as AgentStatus | { agents: AgentStatus[] };
         const waiting = notUp(data);
-        if (waiting.length === 0) return renderResponse(spec, response, inv.json);
+        if (waiting.length === 0) return renderResponse(spec, response, inv);
         const never = neverUp(data);
         if (never.length > 0) {
           return {
@@ -111,7 +112,7 @@ async function wait(inv: Invocation): Promise<CliResult> {
       } else if (response.code === 503) {
         last = response.error;
       } else {
-        return renderResponse(spec, response, inv.json);
+        return renderResponse(spec, response, inv);
       }
     } catch (error) {
       if (!(error instanceof ClientError)) throw error;
@@ -135,7 +136,8 @@ export async function main(argv: string[]): Promise<CliResult> {
   if (inv === null) return { exitCode: EXIT.ok, stdout: helpText(spec) };
   if (inv.args.flags.wait === true) return wait(inv);
   try {
-    return renderResponse(spec, await send(inv, "status", {}), inv.json);
+    const response = await send(inv, { command: "status" });
+    return renderResponse(spec, await suggestAgent(inv, response), inv);
   } catch (error) {
     if (error instanceof ClientError) return unavailable(error);
     throw error;

@@ -10,7 +10,13 @@
 import type { CommandName } from "../protocol/commands.ts";
 
 /** A command of the executable: a control command, or one that needs no orchestrator. */
-export type CliCommandName = CommandName | "run" | "validate" | "schema" | "example";
+export type CliCommandName =
+  | CommandName
+  | "run"
+  | "validate"
+  | "schema"
+  | "example"
+  | "completion";
 
 /** Every command's one-line summary, in the order `orchestrator --help` lists them. */
 export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
@@ -23,12 +29,13 @@ export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
   stats: "Show orchestrator statistics: agents, states, workers, uptime",
   history: "Query the event history, newest first",
   report: "Summary report: statistics, agents, problems and recent failures",
-  start: "Start a stopped, completed, failed or fatal agent",
-  stop: "Stop an agent (stop_signal, then SIGKILL); it is not restarted",
-  restart: "Stop then start an agent",
-  pause: "Pause an agent (SIGSTOP to its process group)",
-  resume: "Resume a paused agent (SIGCONT to its process group)",
+  start: "Start agents that are stopped, completed, failed or fatal",
+  stop: "Stop agents (stop_signal, then SIGKILL); they are not restarted",
+  restart: "Stop then start agents",
+  pause: "Pause agents (SIGSTOP to their process groups)",
+  resume: "Resume paused agents (SIGCONT to their process groups)",
   logs: "Show the newest captured stdout and stderr lines of an agent",
   call: "Run a task agent with call-time inputs and print its UTCP result",
-  shutdown: "Shut the orchestrator down gracefully (reverse dependency order)",
+  shutdown: "Shut the orchestrator down gracefully (reverse dependency order); --wait",
+  completion: "Print a shell completion script: bash, zsh or fish",
 };

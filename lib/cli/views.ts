@@ -11,6 +11,7 @@ import {
   cell,
   duration,
   type FormatOptions,
+  keyValuePairs,
   keyValues,
   paint,
   stateColor,
@@ -22,11 +23,12 @@ function state(s: string, o: FormatOptions): string {
   return paint(s, stateColor(s), o.color);
 }
 
-/** `ps`: NAME STATE PID KIND RESTARTS UPTIME. */
+/** `ps`: NAME STATE PID KIND RESTARTS UPTIME, and GROUP when an agent has one. */
 export function formatPs(data: { agents: AgentSummary[] }, o: FormatOptions): string {
   if (data.agents.length === 0) return "No agents";
+  const groups = data.agents.some((a) => typeof a.group === "string");
   return table(
-    ["NAME", "STATE", "PID", "KIND", "RESTARTS", "UPTIME"],
+    ["NAME", "STATE", "PID", "KIND", "RESTARTS", "UPTIME", ...(groups ? ["GROUP"] : [])],
     data.agents.map((a) => [
       a.name,
       state(a.state, o),
@@ -34,7 +36,9 @@ export function formatPs(data: { agents: AgentSummary[] }, o: FormatOptions): st
       cell(a.kind),
       cell(a.restarts),
       duration(a.uptime_seconds),
+      ...(groups ? [cell(a.group)] : []),
     ]),
+    o.width,
   );
 }
 
@@ -52,6 +56,7 @@ export function formatStatusAll(data: { agents: AgentStatus[] }, o: FormatOption
       cell(a.last_heartbeat),
       cell(a.reason),
     ]),
+    o.width,
   );
 }
 
@@ -92,8 +97,8 @@ export function formatStats(s: Stats): string {
   ]);
 }
 
-/** `history`: TIME EVENT AGENT DATA, newest first as received. */
-export function formatHistory(data: { events: OrchestratorEvent[] }): string {
+/** `history`: TIME EVENT AGENT DATA (`key=value` pairs), newest first as received. */
+export function formatHistory(data: { events: OrchestratorEvent[] }, o: FormatOptions): string {
   if (data.events.length === 0) return "No events";
   return table(
     ["TIME", "EVENT", "AGENT", "DATA"],
@@ -101,8 +106,9 @@ export function formatHistory(data: { events: OrchestratorEvent[] }): string {
       e.timestamp,
       e.event_name,
       cell(e.agent_name),
-      Object.keys(e.data ?? {}).length === 0 ? "-" : JSON.stringify(e.data),
+      keyValuePairs(e.data),
     ]),
+    o.width,
   );
 }
 
@@ -134,7 +140,7 @@ export function formatReport(
   }
   parts.push("");
   if (data.recent_failures.length === 0) parts.push("Recent failures: none");
-  else parts.push("Recent failures:", formatHistory({ events: data.recent_failures }));
+  else parts.push("Recent failures:", formatHistory({ events: data.recent_failures }, o));
   return parts.join("\n");
 }
 

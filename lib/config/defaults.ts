@@ -106,6 +106,7 @@ export function agentWithDefaults(agent: AgentInput, shutdownTimeout: number): A
   return {
     name: agent.name,
     description: agent.description ?? "",
+    group: agent.group ?? null,
     kind,
     inputs: agent.inputs ?? null,
     values: agent.values ?? {},

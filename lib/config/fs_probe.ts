@@ -6,7 +6,7 @@
  * @module
  */
 
-import { suggest } from "./suggest.ts";
+import { suggest } from "../suggest.ts";
 import { dirname } from "../path.ts";
 
 /** Where a command was (or was not) found. */

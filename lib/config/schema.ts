@@ -183,6 +183,11 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
           description: "Unique name, [A-Za-z0-9_.-]+",
         },
         description: { type: "string", default: "" },
+        group: {
+          type: "string",
+          pattern: "^[A-Za-z0-9_.-]+$",
+          description: "Group, [A-Za-z0-9_.-]+: the CLI selects its agents with group:NAME",
+        },
         kind: {
           type: "string",
           enum: ["service", "task"],

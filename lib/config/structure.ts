@@ -12,7 +12,7 @@ import type { Node } from "jsonc-parser";
 import type { RuleContext } from "./context.ts";
 import { CONFIG_SCHEMA } from "./schema.ts";
 import { fieldIndex, fieldKey, type JsonType, jsonType, quote, typeMismatch } from "./nodes.ts";
-import { suggest } from "./suggest.ts";
+import { suggest } from "../suggest.ts";
 
 type Schema = { readonly [key: string]: unknown };
 

@@ -86,6 +86,8 @@ export interface AgentConfig {
   /** Unique, `[A-Za-z0-9_.-]+`. */
   name: string;
   description: string;
+  /** `[A-Za-z0-9_.-]+`, or `null`: the CLI selects a group's agents with `group:NAME`. */
+  group: string | null;
   kind: AgentKind;
   /** JSON Schema of the values; `null` when not given. */
   inputs: JsonSchema | null;

@@ -65,6 +65,7 @@ export function summaryObject(agent: Agent, now: number): AgentSummary {
     state: agent.state,
     pid: agent.run?.proc.pid ?? null,
     kind: agent.config.kind,
+    group: agent.config.group,
     restarts: restarts(agent, now),
     uptime_seconds: uptime(agent, now),
   };
@@ -82,6 +83,7 @@ export function statusObject(agent: Agent, now: number): AgentStatus {
     state: agent.state,
     pid: agent.run?.proc.pid ?? null,
     kind: config.kind,
+    group: config.group,
     restarts: restarts(agent, now),
     uptime_seconds: uptime(agent, now),
     agent_name: config.name,

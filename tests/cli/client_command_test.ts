@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
+import { renderResponse } from "../../lib/cli/client_command.ts";
 import {
   COMMON_FLAGS,
   INPUT_FLAGS,
   inputsFlag,
   intFlag,
   parseFlags,
-  renderResponse,
-  splitPositionals,
   timeoutSeconds,
-} from "../../lib/cli/client_command.ts";
+} from "../../lib/cli/flags.ts";
+import { splitPositionals } from "../../lib/cli/socket_target.ts";
 import { UsageError } from "../../lib/cli/result.ts";
 import { spec as psSpec } from "../../lib/cli/ps.ts";
 import { historyOptions } from "../../lib/cli/history.ts";
@@ -75,17 +75,19 @@ Deno.test("history flags become request options", () => {
 
 Deno.test("renderResponse: exit codes and --json prints the response", () => {
   const ok = { status: "success" as const, data: { agents: [] } };
-  assert.deepEqual(renderResponse(psSpec, ok, true), {
+  const json = { json: true, format: { color: false } };
+  const human = { json: false, format: { color: false } };
+  assert.deepEqual(renderResponse(psSpec, ok, json), {
     exitCode: 0,
     stdout: '{"status":"success","data":{"agents":[]}}',
   });
-  assert.equal(renderResponse(psSpec, ok, false).stdout, "No agents");
+  assert.equal(renderResponse(psSpec, ok, human).stdout, "No agents");
   const err = { status: "error" as const, code: 403 as const, error: "Command 'ps' not allowed" };
-  assert.deepEqual(renderResponse(psSpec, err, false), {
+  assert.deepEqual(renderResponse(psSpec, err, human), {
     exitCode: 1,
     stderr: "Error 403: Command 'ps' not allowed",
   });
-  assert.equal(renderResponse(psSpec, err, true).exitCode, 1);
+  assert.equal(renderResponse(psSpec, err, json).exitCode, 1);
 });
 
 Deno.test("status --wait: which agents are not up", () => {

@@ -1,7 +1,18 @@
 import assert from "node:assert/strict";
 import type { AgentSummary } from "../../lib/agent/info.ts";
-import { duration, keyValues, paint, table, visibleWidth } from "../../lib/cli/format.ts";
-import { formatCall, formatPs } from "../../lib/cli/views.ts";
+import {
+  colorEnabled,
+  cutText,
+  duration,
+  fitWidths,
+  keyValuePairs,
+  keyValues,
+  paint,
+  table,
+  terminalWidth,
+  visibleWidth,
+} from "../../lib/cli/format.ts";
+import { formatCall, formatHistory, formatPs } from "../../lib/cli/views.ts";
 
 Deno.test("format: table aligns columns, ignoring colour codes", () => {
   const red = paint("failed", "red", true);
@@ -19,6 +30,7 @@ Deno.test("format: no colour codes when colour is off", () => {
       state: "fatal",
       pid: null,
       kind: "service",
+      group: null,
       restarts: 5,
       uptime_seconds: null,
     }],
@@ -57,5 +69,75 @@ Deno.test("format: call result goes to stdout/stderr with a summary", () => {
     formatCall({ stdout: "", stderr: "x\n", return_code: null, execution_time: 2, timed_out: true })
       .stderr,
     /^x\nTask timed out after 2.000 s$/,
+  );
+});
+
+function env(vars: Record<string, string>) {
+  return { get: (name: string) => vars[name] };
+}
+const TTY = { isTerminal: () => true };
+const PIPE = { isTerminal: () => false };
+
+Deno.test("colour: a terminal; NO_COLOR only when non-empty; TERM=dumb; FORCE_COLOR; --no-color", () => {
+  const on = (stream: typeof TTY, vars: Record<string, string>, noColor = false) =>
+    colorEnabled(stream, { env: env(vars), noColor });
+  assert.equal(on(TTY, {}), true);
+  assert.equal(on(PIPE, {}), false);
+  assert.equal(on(TTY, { NO_COLOR: "" }), true); // an empty NO_COLOR does not disable it
+  assert.equal(on(TTY, { NO_COLOR: "1" }), false);
+  assert.equal(on(TTY, { TERM: "dumb" }), false);
+  assert.equal(on(PIPE, { FORCE_COLOR: "1" }), true);
+  assert.equal(on(PIPE, { FORCE_COLOR: "0" }), false);
+  assert.equal(on(PIPE, { FORCE_COLOR: "" }), false);
+  assert.equal(on(TTY, { TERM: "dumb", FORCE_COLOR: "1" }), true);
+  assert.equal(on(PIPE, { FORCE_COLOR: "1", NO_COLOR: "1" }), false); // NO_COLOR wins
+  assert.equal(on(TTY, { FORCE_COLOR: "1" }, true), false); // --no-color wins
+});
+
+Deno.test("width: COLUMNS when stdout is not a terminal, else no limit", () => {
+  assert.equal(terminalWidth(PIPE, env({ COLUMNS: "72" })), 72);
+  assert.equal(terminalWidth(PIPE, env({})), undefined);
+  for (const bad of ["0", "-5", "wide", "", "1e3"]) {
+    assert.equal(terminalWidth(PIPE, env({ COLUMNS: bad })), undefined, bad);
+  }
+});
+
+Deno.test("table: the widest column is cut with an ellipsis so every line fits", () => {
+  assert.deepEqual(fitWidths([24, 16, 6, 60], 80), [24, 16, 6, 28]);
+  assert.deepEqual(fitWidths([24, 16, 6, 60], undefined), [24, 16, 6, 60]);
+  assert.deepEqual(fitWidths([10, 10], 100), [10, 10]);
+  assert.deepEqual(fitWidths([9, 9, 9], 10), [8, 8, 8]); // cannot fit: cut no further
+  const rows = [["web", "running", "x".repeat(50)], ["db", "fatal", "short"]];
+  const out = table(["NAME", "STATE", "REASON"], rows, 30);
+  for (const line of out.split("\n")) assert.ok(line.length <= 30, line);
+  assert.equal(out.split("\n")[1], `web   running  ${"x".repeat(14)}…`);
+  assert.equal(out.split("\n")[2], "db    fatal    short");
+  assert.equal(cutText(paint("running", "green", true), 5), "runn…"); // colour dropped when cut
+  assert.equal(cutText("a\u{1F600}bc", 3), "a…"); // a surrogate pair is never split
+});
+
+Deno.test("history: data as key=value, strings quoted only when needed", () => {
+  assert.equal(
+    keyValuePairs({ code: 1, reason: "exited with code 1", user: "ops", args: ["web"] }),
+    'code=1 reason="exited with code 1" user=ops args=["web"]',
+  );
+  assert.equal(
+    keyValuePairs({ a: "", b: 'say "hi"', c: null, d: true }),
+    'a="" b="say \\"hi\\"" c=null d=true',
+  );
+  assert.equal(keyValuePairs({}), "-");
+  const out = formatHistory({
+    events: [{
+      id: 1,
+      timestamp: "2025-01-01T00:00:00.000Z",
+      category: "agent",
+      event_name: "AGENT_FAILED",
+      agent_name: "web",
+      data: { exit_code: 1, reason: "boom now" },
+    }],
+  }, { color: false });
+  assert.equal(
+    out.split("\n")[1],
+    '2025-01-01T00:00:00.000Z  AGENT_FAILED  web    exit_code=1 reason="boom now"',
   );
 });

@@ -5,12 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  COMMON_FLAGS,
-  DEFAULT_ORIGIN,
-  parseFlags,
-  resolveSocket,
-} from "../../lib/cli/client_command.ts";
+import { COMMON_FLAGS, parseFlags } from "../../lib/cli/flags.ts";
+import { DEFAULT_ORIGIN, resolveSocket } from "../../lib/cli/socket_target.ts";
 import { DEFAULT_SOCKET_PATH } from "../../lib/protocol/socket.ts";
 import { UsageError } from "../../lib/cli/result.ts";
 import { cli, writeConfig } from "./_orchestrator.ts";

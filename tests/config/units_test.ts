@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { formatMode, parsePermissions } from "../../lib/config/permissions.ts";
-import { editDistance, suggest } from "../../lib/config/suggest.ts";
+import { editDistance, suggest } from "../../lib/suggest.ts";
 import { MAX_DEPTH, parseJsonc } from "../../lib/config/jsonc.ts";
 import { CONFIG_SCHEMA } from "../../lib/config/schema.ts";
 import { ORCHESTRATOR_DEFAULTS } from "../../lib/config/defaults.ts";

@@ -14,16 +14,36 @@ import { checkPattern } from "./patterns.ts";
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** Names match `[A-Za-z0-9_.-]+` and are unique. */
+/**
+ * Names match `[A-Za-z0-9_.-]+` and are unique; groups match it too. An
+ * agent named `all` is a warning: the CLI's target `all` means every agent.
+ */
 export function ruleAgentNames(ctx: RuleContext, agents: AgentNode[]): void {
   const first = new Map<string, number>();
   for (const agent of agents) {
+    const groupNode = agent.props.get("group");
+    const group = stringOf(groupNode);
+    if (group !== undefined && !NAME.test(group)) {
+      ctx.error(
+        `${agent.field}.group`,
+        groupNode,
+        `Group ${quote(group)} must match [A-Za-z0-9_.-]+`,
+      );
+    }
     const node = agent.props.get("name");
     const name = stringOf(node);
     if (name === undefined) continue;
     const field = `${agent.field}.name`;
     if (!NAME.test(name)) {
       ctx.error(field, node, `Agent name ${quote(name)} must match [A-Za-z0-9_.-]+`);
+    }
+    if (name === "all") {
+      ctx.warning(
+        field,
+        node,
+        `Agent name "all" is the CLI's target for every agent: "orchestrator stop all" stops ` +
+          `them all; select this one with the glob 'al[l]'`,
+      );
     }
     const seen = first.get(name);
     if (seen !== undefined) {

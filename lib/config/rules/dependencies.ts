@@ -8,7 +8,7 @@
 import type { Node } from "jsonc-parser";
 import type { RuleContext } from "../context.ts";
 import { fieldKey, keyNodeOf, properties, quote, stringOf } from "../nodes.ts";
-import { suggest } from "../suggest.ts";
+import { suggest } from "../../suggest.ts";
 import type { AgentNode } from "./agent_list.ts";
 
 interface Edge {

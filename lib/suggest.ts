@@ -1,6 +1,8 @@
 /**
  * "Did you mean …" suggestions: the closest candidate by edit distance, when
- * it is close enough to be a likely typo.
+ * it is close enough to be a likely typo. Shared by the config validator
+ * (unknown keys, agent names) and the CLI (commands, flags, agent names);
+ * imports nothing.
  *
  * @module
  */
