@@ -53,6 +53,8 @@ export interface Stats {
   states: Partial<Record<AgentState, number>>;
   pid: number;
   started_at: string;
+  /** Containment mode in force (docs/operations.md, "Containment"). */
+  containment: "cgroup" | "subreaper" | "process-group";
 }
 
 /** UTCP result of a task run (SPEC §3). */

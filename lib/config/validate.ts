@@ -21,6 +21,7 @@ import {
   rulePermissions,
   ruleSocketPath,
 } from "./rules/orchestrator.ts";
+import { ruleContainment } from "./rules/containment.ts";
 import { ruleAgentNames, ruleAgentRanges, ruleReadiness } from "./rules/agents.ts";
 import { ruleDependencies } from "./rules/dependencies.ts";
 import { ruleSubstitution, ruleTemplate } from "./rules/template.ts";
@@ -38,6 +39,7 @@ export const DOCUMENT_RULES: Readonly<Record<string, DocumentRule>> = {
   socketPath: ruleSocketPath,
   outputPaths: ruleOutputPaths,
   commandLists: ruleCommandLists,
+  containment: ruleContainment,
 };
 
 /** Rules over the agents, by name. */

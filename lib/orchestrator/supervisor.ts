@@ -17,6 +17,7 @@ import { type AgentState, canTransition } from "../agent/state.ts";
 import type { ExitInfo } from "../agent/restart.ts";
 import { signalGroup } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
+import { Containment, type ContainmentKind } from "../containment/containment.ts";
 import { dependencyStatus, dependentsOf, startOrder } from "./graph.ts";
 import { type Agent, newAgent, type Run, runResult } from "./agent.ts";
 import { startCapture } from "./capture.ts";
@@ -79,6 +80,7 @@ export class Supervisor {
   readonly #env: (name: string) => string | undefined;
   readonly #probeHooks: ProbeHooks;
   #watchdog: Watchdog | null = null;
+  #containment = Containment.none();
   #live = 0;
   #active = false;
   #stopping = false;
@@ -114,6 +116,11 @@ export class Supervisor {
     return this.#watchdog?.pid ?? null;
   }
 
+  /** The containment mode in force (docs/operations.md, "Containment"). */
+  get containment(): ContainmentKind {
+    return this.#containment.mode;
+  }
+
   /** Agents that depend on `agent`. */
   dependentsOf(agent: Agent): Agent[] {
     return this.#dependents.get(agent.config.name) ?? [];
@@ -135,13 +142,35 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Sets containment up (boot, after `activate`, so the watchdog lists the
+   * cgroup). Throws when the `containment` mode asked for by name is not
+   * available here.
+   */
+  contain(): void {
+    this.#containment = Containment.open(this.config.containment, {
+      registry: {
+        addCgroup: (dir) => this.#watchdog?.addCgroup(dir),
+        adopt: (pid, start) => this.#watchdog?.adopt(pid, start),
+        release: (pid) => this.#watchdog?.release(pid),
+      },
+    });
+    if (this.#containment.fallback !== null) {
+      log.warn("Containment {mode}: {why}", {
+        mode: this.#containment.mode,
+        why: this.#containment.fallback,
+      });
+    }
+  }
+
   /** No agent starts or restarts from now on (shutdown). */
   beginShutdown(): void {
     this.#stopping = true;
   }
 
-  /** Ends the watchdog without killing anything (clean shutdown). */
+  /** Ends containment (kills what is left of the agents), then the watchdog (clean shutdown). */
   async closeWatchdog(): Promise<void> {
+    await this.#containment.close();
     await this.#watchdog?.close();
     this.#watchdog = null;
   }
@@ -332,7 +361,7 @@ export class Supervisor {
   /** Spawns the agent's process (from `pending` or `backoff`). */
   #spawn(agent: Agent): void {
     const config = agent.config;
-    const launched = launchProcess(agent, this.#env, this.config.log_dir);
+    const launched = launchProcess(agent, this.#env, this.config.log_dir, this.#containment);
     if (!launched.ok) {
       agent.failCode = launched.code;
       // pending|backoff -> failed: the template cannot be resolved or the process spawned
@@ -399,6 +428,7 @@ export class Supervisor {
     run.timers = [];
     // The leader is gone; nothing else of its group may live on.
     signalGroup(run.proc.pid, "SIGKILL");
+    this.#containment.ended(agent.config.name);
     this.#watchdog?.remove(run.proc.pid);
     this.#live--;
     agent.run = null;
