@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AgentKind } from "../config/types.ts";
+import type { AgentKind, ContainmentMode } from "../config/types.ts";
 import type { AgentState } from "./state.ts";
 
 /** One row of `ps`. */
@@ -54,7 +54,7 @@ export interface Stats {
   pid: number;
   started_at: string;
   /** Containment mode in force (docs/operations.md, "Containment"). */
-  containment: "cgroup" | "subreaper" | "process-group";
+  containment: Exclude<ContainmentMode, "auto">;
 }
 
 /** UTCP result of a task run (SPEC §3). */

@@ -174,7 +174,7 @@ export class Watchdog {
     }
   }
 
-  /** Rewrites the registry with the live groups only (atomic rename). */
+  /** Rewrites the registry with the live groups and the kept containment lines (atomic rename). */
   #compact(): void {
     const text = [...this.#live].map((g) => `+${g}\n`).join("") + [...this.#kept.values()].join("");
     const next = `${this.#path}.next`;

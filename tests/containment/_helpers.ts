@@ -15,7 +15,7 @@ import { killAll, readPids, until } from "../orchestrator/_helpers.ts";
 export function cgroupWritable(): boolean {
   const location = ownCgroupDirectory();
   if (!location.ok || location.readOnly) return false;
-  const probe = `${location.dir}/orchestrator-test-probe-${Deno.pid}`;
+  const probe = `${location.dir}/containment-test-probe-${Deno.pid}`;
   try {
     Deno.mkdirSync(probe);
     Deno.removeSync(probe);
