@@ -42,7 +42,7 @@ export function daemonAgent(dir: string, leader = "exec sleep 300") {
         `(setsid sh -c 'echo $$ > ${dir}/daemon.pid; exec sleep 300' &); ${leader}`,
       ],
     },
-    restart: "no",
+    restart: "no" as const,
     stop_timeout: 2,
   };
 }

@@ -8,12 +8,25 @@
 import assert from "node:assert/strict";
 import { childrenOf } from "../../lib/containment/proc.ts";
 import { requestOnce } from "../../lib/control/client.ts";
-import { ownCgroupDirectory } from "../../lib/containment/cgroup_location.ts";
+import {
+  cgroupDirectory,
+  ownCgroupDirectory,
+  parseCgroup2Mounts,
+  parseOwnCgroup,
+} from "../../lib/containment/cgroup_location.ts";
 import { writeConfig } from "../cli/_orchestrator.ts";
-import { identify, killAll, survivors, until } from "../orchestrator/_helpers.ts";
+import {
+  harness,
+  identify,
+  killAll,
+  readPids,
+  survivors,
+  until,
+} from "../orchestrator/_helpers.ts";
 import {
   cgroupWritable,
   command,
+  daemonAgent,
   type DaemonRun,
   reapedBy,
   removeCgroupsOf,
@@ -182,4 +195,30 @@ Deno.test('run refuses containment "subreaper" without FFI: exit 1 with the reas
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "containment auto: cgroup where a writable cgroup v2 subtree exists (in process)",
+  ignore: !CGROUPS,
+  fn: async () => {
+    const h = await harness((dir) => ({ agents: [daemonAgent(dir)] }));
+    let cgroup = "";
+    try {
+      assert.equal(h.orchestrator.stats().containment, "cgroup");
+      await until("the daemon's pid", () => readPids(`${h.dir}/daemon.pid`).length > 0);
+      const daemon = identify(readPids(`${h.dir}/daemon.pid`));
+      assert.equal(daemon.length, 1);
+      const path = parseOwnCgroup(Deno.readTextFileSync(`/proc/${daemon[0].pid}/cgroup`)) ?? "";
+      assert.match(path, new RegExp(`/orchestrator-${Deno.pid}-[0-9]+(-[0-9]+)?/agent-d$`));
+      const mounts = parseCgroup2Mounts(Deno.readTextFileSync("/proc/self/mountinfo"));
+      cgroup = cgroupDirectory(mounts, path.replace(/\/agent-d$/, ""))?.dir ?? "";
+      assert.ok((await Deno.stat(cgroup)).isDirectory, "this orchestrator's cgroup");
+      await h.orchestrator.stop("d");
+      await until("the daemon gone", () => survivors(daemon).length === 0, 2000);
+    } finally {
+      killAll(readPids(`${h.dir}/daemon.pid`), h.dir);
+      await h.close();
+    }
+    await assert.rejects(Deno.stat(cgroup), Deno.errors.NotFound, "removed at shutdown");
+  },
 });
