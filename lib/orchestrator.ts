@@ -106,12 +106,18 @@ export class Orchestrator implements AgentController {
    * Records ORCHESTRATOR_STARTED, starts the watchdog and queues every
    * autostart agent (and the agents they depend on). Resolves once the first
    * wave is spawned; agents that wait for dependencies start later.
+   * Rejects when the `containment` mode asked for is not available here.
    */
   boot(): Promise<void> {
     if (this.#booted) return Promise.resolve();
     this.#booted = true;
     this.#startedAt = this.#clock.now();
     this.#sup.activate(this.#useWatchdog);
+    try {
+      this.#sup.contain();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.events.append({
       event_name: "ORCHESTRATOR_STARTED",
       data: { pid: Deno.pid, version: VERSION, agents: this.#agents.length },
@@ -155,6 +161,7 @@ export class Orchestrator implements AgentController {
       states,
       pid: Deno.pid,
       started_at: isoTime(started),
+      containment: this.#sup.containment,
     };
   }
 

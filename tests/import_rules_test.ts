@@ -2,8 +2,8 @@
  * The layers of lib/ and who may import whom, checked on the real import
  * graph (`deno info --json`, so type-only imports count too):
  *
- * - the core (lib/orchestrator.ts, lib/orchestrator/, lib/agent/) knows
- *   nothing of the control socket or the CLI;
+ * - the core (lib/orchestrator.ts, lib/orchestrator/, lib/agent/,
+ *   lib/containment/) knows nothing of the control socket or the CLI;
  * - the config knows nothing of control, agents or the orchestrator;
  * - the event store knows nothing of agents or the orchestrator;
  * - the control socket knows nothing of the CLI;
@@ -33,7 +33,7 @@ interface Rule {
 
 const RULES: readonly Rule[] = [
   {
-    from: ["lib/orchestrator.ts", "lib/orchestrator/**", "lib/agent/**"],
+    from: ["lib/orchestrator.ts", "lib/orchestrator/**", "lib/agent/**", "lib/containment/**"],
     notTo: ["lib/control/**", "lib/cli/**"],
   },
   { from: ["lib/config/**"], notTo: ["lib/control/**", "lib/agent/**", "lib/orchestrator*"] },

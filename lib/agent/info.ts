@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { AgentKind } from "../config/types.ts";
+import type { AgentKind, ContainmentMode } from "../config/types.ts";
 import type { AgentState } from "./state.ts";
 
 /** One row of `ps`. */
@@ -56,6 +56,8 @@ export interface Stats {
   states: Partial<Record<AgentState, number>>;
   pid: number;
   started_at: string;
+  /** Containment mode in force (docs/operations.md, "Containment"). */
+  containment: Exclude<ContainmentMode, "auto">;
 }
 
 /** UTCP result of a task run (docs/operations.md, Kinds). */

@@ -59,6 +59,22 @@ export function findProgram(command: string, path: string): string | null {
   return null;
 }
 
+/** Options of {@link spawnProcess}. */
+export interface SpawnOptions {
+  /** Pipe stdout and stderr (else /dev/null). */
+  pipe: boolean;
+  /** A cgroup v2 directory the process joins before it execs the program. */
+  cgroup?: string | null;
+  /** Variables added to `cmd.env` (containment's run id). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Joins the cgroup `$1` (writes its own pid to `cgroup.procs`), then execs
+ * the program in place: the agent is in its cgroup before it can fork.
+ */
+const JOIN_CGROUP = 'echo $$ > "$1/cgroup.procs" || exit 125; shift; exec "$@"';
+
 /**
  * Spawns `cmd` as the leader of a new session and process group, stdin from
  * /dev/null. Throws `Deno.errors.NotFound` when the program is not found,
@@ -68,19 +84,25 @@ export function findProgram(command: string, path: string): string | null {
  * (setsid calls setsid(2) and execs the program in place, same pid): Deno
  * then spawns with posix_spawn, about twice as fast as `detached: true`,
  * which forks the whole orchestrator. The program is looked up on PATH first
- * so a missing one still fails the spawn instead of an exit code 1.
+ * so a missing one still fails the spawn instead of an exit code 1. With
+ * `cgroup`, `/bin/sh` joins the cgroup and execs the program (same pid
+ * again; exit code 125 if it cannot join).
  */
-export function spawnProcess(cmd: ResolvedCommand, options: { pipe: boolean }): AgentProcess {
+export function spawnProcess(cmd: ResolvedCommand, options: SpawnOptions): AgentProcess {
   const wrapper = setsid();
-  if (wrapper !== null) {
+  const cgroup = options.cgroup ?? null;
+  if (wrapper !== null || cgroup !== null) {
     const path = cmd.env.PATH ?? Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
     if (findProgram(cmd.command, path) === null) {
       throw new Deno.errors.NotFound(`No such program "${cmd.command}" on PATH`);
     }
   }
-  const child = new Deno.Command(wrapper ?? cmd.command, {
-    args: wrapper === null ? cmd.args : ["--", cmd.command, ...cmd.args],
-    env: cmd.env,
+  const argv = cgroup === null
+    ? [cmd.command, ...cmd.args]
+    : ["/bin/sh", "-c", JOIN_CGROUP, "sh", cgroup, cmd.command, ...cmd.args];
+  const child = new Deno.Command(wrapper ?? argv[0], {
+    args: wrapper === null ? argv.slice(1) : ["--", ...argv],
+    env: options.env === undefined ? cmd.env : { ...cmd.env, ...options.env },
     cwd: cmd.cwd ?? undefined,
     stdin: "null",
     stdout: options.pipe ? "piped" : "null",

@@ -19,6 +19,11 @@
  * "Faults"). A watchdog that dies within {@linkcode RESPAWN_MS} of its start
  * is replaced after that delay, so a watchdog that cannot live is not
  * respawned in a tight loop.
+ * Containment (docs/operations.md, "Containment") adds two kinds of lines:
+ * `c<dir>`, the orchestrator's cgroup, whose `cgroup.kill` gets `1` (then the
+ * cgroups are removed); `a<pid> <start>` / `r<pid>`, an adopted process and
+ * its start time, killed (with its group) only if it still has that start
+ * time, so a reused pid is never signalled.
  *
  * @module
  */
@@ -27,14 +32,26 @@ import { getLogger } from "@logtape/logtape";
 
 /** The awk program. `kill` gets the groups in batches of 64. */
 const PROGRAM = `
+function started(p,   s, f) {
+  s = ""
+  if ((getline s < ("/proc/" p "/stat")) > 0) close("/proc/" p "/stat")
+  if (!sub(/^.*\\) /, "", s)) return "-"
+  split(s, f, " ")
+  return f[20]
+}
 $0 == "q" { quit = 1; exit }
 END {
   if (quit) exit
   while ((getline line < registry) > 0) {
     if (line ~ /^\\+[0-9]+$/) g[substr(line, 2)] = 1
     else if (line ~ /^-[0-9]+$/) delete g[substr(line, 2)]
+    else if (line ~ /^a[0-9]+ [0-9]+$/) { split(substr(line, 2), f, " "); ad[f[1]] = f[2] }
+    else if (line ~ /^r[0-9]+$/) delete ad[substr(line, 2)]
+    else if (line ~ /^c\\//) cg[substr(line, 2)] = 1
   }
   close(registry)
+  for (d in cg) system("echo 1 > '" d "/cgroup.kill' 2>/dev/null")
+  for (p in ad) if (p + 0 > 1 && started(p) == ad[p]) system("kill -9 -" p " " p " 2>/dev/null")
   cmd = ""; n = 0
   for (k in g) {
     if (k + 0 <= 1) continue
@@ -42,6 +59,7 @@ END {
     if (n == 64) { system("kill -9" cmd " 2>/dev/null"); cmd = ""; n = 0 }
   }
   if (n > 0) system("kill -9" cmd " 2>/dev/null")
+  for (d in cg) system("for i in 1 2 3 4 5 6 7 8 9 10; do rmdir '" d "'/*/ 2>/dev/null; rmdir '" d "' 2>/dev/null && break; sleep 0.2; done")
   system("rm -f -- " registry)
 }
 `;
@@ -81,6 +99,8 @@ export class Watchdog {
   #file: Deno.FsFile | null;
   #size = 0;
   readonly #live = new Set<number>();
+  /** Containment lines kept across compactions: `c<dir>`, `a<pid> <start>` (by key). */
+  readonly #kept = new Map<string, string>();
   #closed = false;
   readonly #onError: (error: unknown) => void;
 
@@ -148,6 +168,30 @@ export class Watchdog {
     this.#write(`-${pgid}\n`);
   }
 
+  /** Lists the orchestrator's cgroup, to kill and remove if the orchestrator dies. */
+  addCgroup(dir: string): void {
+    if (!/^\/[^'\n\\]*$/.test(dir)) {
+      this.#onError(new Error(`Cannot list the cgroup "${dir}": unsafe path for the watchdog`));
+      return;
+    }
+    this.#keep(`c${dir}`, `c${dir}\n`);
+  }
+
+  /** Lists an adopted process (pid and start time) to kill if the orchestrator dies. */
+  adopt(pid: number, start: number): void {
+    this.#keep(`a${pid}`, `a${pid} ${start}\n`);
+  }
+
+  /** Removes an adopted process that is gone. */
+  release(pid: number): void {
+    if (this.#kept.delete(`a${pid}`)) this.#write(`r${pid}\n`);
+  }
+
+  #keep(key: string, line: string): void {
+    this.#kept.set(key, line);
+    this.#write(line);
+  }
+
   #write(line: string): void {
     if (this.#closed || this.#file === null) return;
     try {
@@ -163,9 +207,9 @@ export class Watchdog {
     }
   }
 
-  /** Rewrites the registry with the live groups only (atomic rename). */
+  /** Rewrites the registry with the live groups and the kept containment lines (atomic rename). */
   #compact(): void {
-    const text = [...this.#live].map((g) => `+${g}\n`).join("");
+    const text = [...this.#live].map((g) => `+${g}\n`).join("") + [...this.#kept.values()].join("");
     const next = `${this.#path}.next`;
     Deno.writeTextFileSync(next, text);
     Deno.renameSync(next, this.#path);

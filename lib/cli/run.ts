@@ -179,7 +179,8 @@ async function runWithStore(
   }
 
   try {
-    await orchestrator.boot();
+    const bootError = await orchestrator.boot().then(() => null, (e: Error) => e.message);
+    if (bootError !== null) return { exitCode: EXIT.error, stderr: bootError };
     log.info(`Running ${config.agents.length} agents from ${path} (pid ${Deno.pid})`);
     if (server !== null) log.info(`Control socket: ${server.path}`);
     const reason = await shutdown.reason;

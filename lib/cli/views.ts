@@ -94,6 +94,7 @@ export function formatStats(s: Stats): string {
     ["states", states === "" ? "-" : states],
     ["pid", cell(s.pid)],
     ["started at", cell(s.started_at)],
+    ["containment", cell(s.containment)],
   ]);
 }
 

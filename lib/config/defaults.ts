@@ -40,6 +40,7 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">>
   output_buffer_bytes: 64 * 1024,
   log_max_bytes: 10 * 1024 * 1024,
   log_max_files: 5,
+  containment: "auto",
 };
 
 /** Backoff defaults. */

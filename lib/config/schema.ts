@@ -164,6 +164,13 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
       default: ORCHESTRATOR_DEFAULTS.log_max_files,
       description: "Rotated files kept per agent and stream",
     },
+    containment: {
+      type: "string",
+      enum: ["auto", "cgroup", "subreaper", "process-group"],
+      default: ORCHESTRATOR_DEFAULTS.containment,
+      description:
+        "How agents' descendants are contained: auto (cgroup, else subreaper, else process-group)",
+    },
     agents: {
       type: "array",
       items: { $ref: "#/definitions/agent" },

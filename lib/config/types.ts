@@ -30,6 +30,12 @@ export type LogLevelName = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 /** What a dependent waits for (SPEC §3). */
 export type DependencyCondition = "started" | "ready" | "completed" | "completed_successfully";
 
+/**
+ * How agents' descendants are contained (docs/operations.md, "Containment"):
+ * `auto` takes `cgroup`, else `subreaper`, else `process-group`.
+ */
+export type ContainmentMode = "auto" | "cgroup" | "subreaper" | "process-group";
+
 /** Restart policy. */
 export type RestartPolicy = "no" | "on-failure" | "always";
 
@@ -143,5 +149,7 @@ export interface OrchestratorConfig {
   log_max_bytes: number;
   /** Rotated files kept per stream (`name.stdout.log.1` …). Default 5. */
   log_max_files: number;
+  /** How agents' descendants are contained. Default `auto`. */
+  containment: ContainmentMode;
   agents: AgentConfig[];
 }

@@ -8,6 +8,7 @@
 
 import { type AgentProcess, spawnProcess } from "../agent/process.ts";
 import { resolveTemplate } from "../agent/template.ts";
+import type { Containment } from "../containment/containment.ts";
 import type { Agent } from "./agent.ts";
 
 /** Result of {@link launchProcess}: the process, or why the agent fails (with its protocol code). */
@@ -18,12 +19,15 @@ export type Launch =
 /**
  * Spawns the agent's process. Output is piped when it is captured, written
  * to log files (`logDir`) or matched by a log_pattern probe; otherwise it
- * goes to /dev/null. Never throws.
+ * goes to /dev/null. With `containment`, the process is spawned into the
+ * agent's cgroup or with its run id (docs/operations.md, "Containment").
+ * Never throws.
  */
 export function launchProcess(
   agent: Agent,
   env: (name: string) => string | undefined,
   logDir: string | null,
+  containment: Containment | null = null,
 ): Launch {
   const config = agent.config;
   const template = config.tool_call_template;
@@ -37,7 +41,10 @@ export function launchProcess(
   const pipe = template.capture_output || logDir !== null ||
     (probe !== null && probe.log_pattern !== null);
   try {
-    return { ok: true, proc: spawnProcess(resolved.value, { pipe }) };
+    const contain = containment?.forSpawn(config.name);
+    const proc = spawnProcess(resolved.value, { pipe, cgroup: contain?.cgroup, env: contain?.env });
+    containment?.started(config.name, proc.pid);
+    return { ok: true, proc };
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound
       ? "no such program or working directory"

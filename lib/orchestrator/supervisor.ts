@@ -28,6 +28,7 @@ import {
 } from "./graph.ts";
 import { type Agent, LEADER, newAgent, newRun, type ProbePass, type Run } from "./agent.ts";
 import { finishCalls, refuseCalls } from "./calls.ts";
+import { Containment, type ContainmentKind } from "../containment/containment.ts";
 import { startCapture } from "./capture.ts";
 import { exitOutcome } from "./exit.ts";
 import { launchProcess } from "./launch.ts";
@@ -78,6 +79,7 @@ export class Supervisor {
   readonly #probeHooks: ProbeHooks;
   #watchdog: Watchdog | null = null;
   #version = 0;
+  #containment = Containment.none();
   #live = 0;
   #active = false;
   #stopping = false;
@@ -119,6 +121,11 @@ export class Supervisor {
     return this.#watchdog?.pid ?? null;
   }
 
+  /** The containment mode in force (docs/operations.md, "Containment"). */
+  get containment(): ContainmentKind {
+    return this.#containment.mode;
+  }
+
   /** Agents that depend on `agent`. */
   dependentsOf(agent: Agent): Agent[] {
     return this.#dependents.get(agent.config.name) ?? [];
@@ -140,13 +147,35 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Sets containment up (boot, after `activate`, so the watchdog lists the
+   * cgroup). Throws when the `containment` mode asked for by name is not
+   * available here.
+   */
+  contain(): void {
+    this.#containment = Containment.open(this.config.containment, {
+      registry: {
+        addCgroup: (dir) => this.#watchdog?.addCgroup(dir),
+        adopt: (pid, start) => this.#watchdog?.adopt(pid, start),
+        release: (pid) => this.#watchdog?.release(pid),
+      },
+    });
+    if (this.#containment.fallback !== null) {
+      log.warn("Containment {mode}: {why}", {
+        mode: this.#containment.mode,
+        why: this.#containment.fallback,
+      });
+    }
+  }
+
   /** No agent starts or restarts from now on (shutdown). */
   beginShutdown(): void {
     this.#stopping = true;
   }
 
-  /** Ends the watchdog without killing anything (clean shutdown). */
+  /** Ends containment (kills what is left of the agents), then the watchdog (clean shutdown). */
   async closeWatchdog(): Promise<void> {
+    await this.#containment.close();
     await this.#watchdog?.close();
     this.#watchdog = null;
   }
@@ -388,7 +417,7 @@ export class Supervisor {
   /** Spawns the agent's process (from `pending` or `backoff`). */
   #spawn(agent: Agent): void {
     const config = agent.config;
-    const launched = launchProcess(agent, this.#env, this.config.log_dir);
+    const launched = launchProcess(agent, this.#env, this.config.log_dir, this.#containment);
     if (!launched.ok) {
       // pending|backoff -> failed: the template cannot be resolved or the process spawned
       this.#transition(agent, "failed", { reason: launched.reason, code: launched.code });
@@ -439,6 +468,7 @@ export class Supervisor {
     run.timers = [];
     // The leader is gone; nothing else of its group may live on.
     signalGroup(run.proc.pid, "SIGKILL");
+    this.#containment.ended(agent.config.name);
     this.#watchdog?.remove(run.proc.pid);
     this.#live--;
     agent.run = null;
