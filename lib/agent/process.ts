@@ -1,12 +1,11 @@
 /**
  * The process seam: spawn an agent in its own process group, signal the
- * group, read its pipes. Thin I/O, no decisions.
+ * group (its pipes are read by pump.ts). Thin I/O, no decisions.
  *
  * @module
  */
 
 import type { ExitInfo } from "./restart.ts";
-import type { Pacer } from "./pacer.ts";
 import type { ResolvedCommand } from "./template.ts";
 
 /** A spawned agent process. Its pid is also its process group id. */
@@ -130,103 +129,4 @@ function kill(target: number, signal: Deno.Signal): boolean {
 
 function isEsrch(error: unknown): boolean {
   return error instanceof Error && /ESRCH|No such process/i.test(error.message);
-}
-
-/** Smallest and largest read buffer of {@link pump}. */
-const MIN_READ = 512;
-const MAX_READ = 64 * 1024;
-
-/** Work of one read itself (the op and its promise), charged to the pacer with each chunk. */
-const READ_COST_MS = 0.02;
-
-/** Longest stretch of handling one chunk before {@link pump} lets other work run (ms). */
-const SLICE_MS = 4;
-
-/**
- * Handles `chunk` from `offset` and returns the offset reached: the chunk's
- * length once it is done, less to be called again (after other work had its
- * turn) with the rest. The chunk is valid only during the call: keep a copy.
- */
-export type ChunkSink = (chunk: Uint8Array, offset: number) => number;
-
-/**
- * Reads a stream to its end, handing each chunk of raw bytes to `sink`.
- * Reads into its own buffer (BYOB), reused from read to read, which starts
- * small — an idle agent costs 512 bytes per stream — and doubles while reads
- * fill it, up to 64 KiB. The time spent in `sink` is charged to `pacer`;
- * while its budget is spent the next read waits, so a flooding writer is
- * slowed by its pipe rather than the orchestrator by the writer. Never throws.
- */
-export async function pump(
-  stream: ReadableStream<Uint8Array>,
-  sink: ChunkSink,
-  pacer: Pacer | null,
-): Promise<void> {
-  let reader: ReadableStreamBYOBReader;
-  try {
-    reader = stream.getReader({ mode: "byob" });
-  } catch {
-    return pumpDefault(stream, sink, pacer);
-  }
-  let size = MIN_READ;
-  let buffer = new ArrayBuffer(size);
-  try {
-    while (true) {
-      const { value, done } = await reader.read(new Uint8Array(buffer, 0, size));
-      if (done || value === undefined) break;
-      buffer = value.buffer as ArrayBuffer;
-      await handle(value, sink, pacer);
-      if (value.length === size && size < MAX_READ) {
-        size *= 2;
-        buffer = new ArrayBuffer(size);
-      } else if (value.length < size / 4 && size > MIN_READ) {
-        size /= 2;
-        buffer = new ArrayBuffer(size);
-      }
-    }
-  } catch {
-    // The stream was cancelled or the pipe broke: what was read is kept.
-  } finally {
-    reader.releaseLock();
-  }
-}
-
-async function pumpDefault(
-  stream: ReadableStream<Uint8Array>,
-  sink: ChunkSink,
-  pacer: Pacer | null,
-): Promise<void> {
-  try {
-    for await (const chunk of stream) await handle(chunk, sink, pacer);
-  } catch {
-    // The stream was cancelled or the pipe broke: what was read is kept.
-  }
-}
-
-/** Hands one chunk to `sink` until it is done, yielding between long slices and pacing. */
-async function handle(chunk: Uint8Array, sink: ChunkSink, pacer: Pacer | null): Promise<void> {
-  let offset = 0;
-  let cost = READ_COST_MS;
-  let sliceStart = performance.now();
-  while (true) {
-    const t = performance.now();
-    const next = sink(chunk, offset);
-    offset = next > offset ? next : chunk.length;
-    const now = performance.now();
-    pacer?.spend(now - t + cost);
-    cost = 0;
-    const wait = pacer?.waitMs() ?? 0;
-    if (wait > 0) {
-      await sleep(wait);
-      sliceStart = performance.now();
-    } else if (offset < chunk.length && now - sliceStart > SLICE_MS) {
-      await sleep(0);
-      sliceStart = performance.now();
-    }
-    if (offset >= chunk.length) return;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -13,18 +13,25 @@ import type { OrchestratorConfig } from "../config/types.ts";
 import { CapturedStream } from "../agent/captured_stream.ts";
 import { LineScanner } from "../agent/line_scanner.ts";
 import { Pacer } from "../agent/pacer.ts";
-import { pump } from "../agent/process.ts";
+import { pump } from "../agent/pump.ts";
 import { RotatingFile } from "../agent/logfile.ts";
 import type { Agent, Run } from "./agent.ts";
 
 const log = getLogger(["orchestrator", "output"]);
 
 /**
- * Output handling of every agent shares 25 ms of each 100 ms (a quarter of
+ * Output handling of every agent shares 10 ms of each 100 ms (a tenth of
  * one core at most); past it the readers wait, and the pipes slow the
  * writers (docs/operations.md).
  */
-export const OUTPUT_PACER = new Pacer({ windowMs: 100, budgetMs: 25 });
+export const OUTPUT_PACER = new Pacer({ windowMs: 100, budgetMs: 10 });
+
+/**
+ * A stream that writes little and often is read at most every 200 ms
+ * (each read costs more than the bytes it brings); a full pipe is read at
+ * once (docs/operations.md).
+ */
+export const COALESCE_MS = 200;
 
 /** Where and how much output is kept (from the orchestrator config). */
 export type CaptureOptions = Pick<
@@ -72,13 +79,14 @@ export function startCapture(
     agent.outFile ??= new RotatingFile(`${logDir}/${config.name}.stdout.log`, opts);
     agent.errFile ??= new RotatingFile(`${logDir}/${config.name}.stderr.log`, opts);
   }
+  const exited = proc.exited;
   const given = options.onLine;
   const onLine = given === null ? null : (line: string) => {
     if (agent.run === run) given(line);
   };
   return Promise.all([
-    read(proc.stdout, { captured: agent.out, file: agent.outFile, lineMax, onLine }),
-    read(proc.stderr, { captured: agent.err, file: agent.errFile, lineMax, onLine }),
+    read(proc.stdout, { captured: agent.out, file: agent.outFile, lineMax, onLine, exited }),
+    read(proc.stderr, { captured: agent.err, file: agent.errFile, lineMax, onLine, exited }),
   ]).then(() => {});
 }
 
@@ -90,6 +98,7 @@ function read(
     file: RotatingFile | null;
     lineMax: number;
     onLine: ((line: string) => void) | null;
+    exited: Promise<unknown>;
   },
 ): Promise<void> {
   const { captured, file } = to;
@@ -103,5 +112,7 @@ function read(
     const next = scanner.scan(chunk, offset);
     captured.cutLines += scanner.cutLines - cut;
     return next;
-  }, OUTPUT_PACER).then(() => scanner.end());
+  }, { pacer: OUTPUT_PACER, coalesceMs: COALESCE_MS, flushOn: to.exited }).then(() =>
+    scanner.end()
+  );
 }
