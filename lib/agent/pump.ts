@@ -14,8 +14,12 @@ const MAX_READ = 64 * 1024;
 /** Work of one read itself (the op and its promise), charged to the pacer with each chunk. */
 const READ_COST_MS = 0.02;
 
-/** Longest stretch of handling one chunk before {@link pump} lets other work run (ms). */
-const SLICE_MS = 4;
+/**
+ * Longest stretch of work {@link pump} does before it lets other work (the
+ * control socket) run (ms). A read of a full pipe completes at once, so a
+ * flood would otherwise be read in one long turn of the event loop.
+ */
+const SLICE_MS = 2;
 
 /**
  * Handles `chunk` from `offset` and returns the offset reached: the chunk's
@@ -51,13 +55,13 @@ export async function pump(
   sink: ChunkSink,
   options: PumpOptions = {},
 ): Promise<void> {
-  const pacer = options.pacer ?? null;
+  const turn = new Turn(options.pacer ?? null);
   const coalesce = new Coalescer(options.coalesceMs ?? 0, options.flushOn);
   let reader: ReadableStreamBYOBReader;
   try {
     reader = stream.getReader({ mode: "byob" });
   } catch {
-    return pumpDefault(stream, sink, pacer);
+    return pumpDefault(stream, sink, turn);
   }
   let size = MIN_READ;
   let buffer = new ArrayBuffer(size);
@@ -67,7 +71,9 @@ export async function pump(
       if (done || value === undefined) break;
       const readAt = performance.now();
       buffer = value.buffer as ArrayBuffer;
-      await handle(value, sink, pacer);
+      await handle(value, sink, turn);
+      // The pipe was emptied: the next read waits for data, and the event loop turns meanwhile.
+      if (value.length < size) turn.reset();
       // A read that leaves the smallest buffer unfilled: the writer writes little.
       const little = size === MIN_READ && value.length < size;
       if (value.length === size && size < MAX_READ) {
@@ -90,36 +96,57 @@ export async function pump(
 async function pumpDefault(
   stream: ReadableStream<Uint8Array>,
   sink: ChunkSink,
-  pacer: Pacer | null,
+  turn: Turn,
 ): Promise<void> {
   try {
-    for await (const chunk of stream) await handle(chunk, sink, pacer);
+    for await (const chunk of stream) await handle(chunk, sink, turn);
   } catch {
     // The stream was cancelled or the pipe broke: what was read is kept.
   }
 }
 
-/** Hands one chunk to `sink` until it is done, yielding between long slices and pacing. */
-async function handle(chunk: Uint8Array, sink: ChunkSink, pacer: Pacer | null): Promise<void> {
+/** Hands one chunk to `sink` until it is done, pausing between slices as `turn` says. */
+async function handle(chunk: Uint8Array, sink: ChunkSink, turn: Turn): Promise<void> {
   let offset = 0;
   let cost = READ_COST_MS;
-  let sliceStart = performance.now();
-  while (true) {
+  while (offset < chunk.length) {
     const t = performance.now();
     const next = sink(chunk, offset);
     offset = next > offset ? next : chunk.length;
-    const now = performance.now();
-    pacer?.spend(now - t + cost);
+    turn.spend(performance.now() - t + cost);
     cost = 0;
-    const wait = pacer?.waitMs() ?? 0;
-    if (wait > 0) {
-      await sleep(wait);
-      sliceStart = performance.now();
-    } else if (offset < chunk.length && now - sliceStart > SLICE_MS) {
-      await sleep(0);
-      sliceStart = performance.now();
-    }
-    if (offset >= chunk.length) return;
+    const pause = turn.pause();
+    if (pause !== null) await pause;
+  }
+}
+
+/** The pacing of one pump: the shared budget, and the length of its own turn of work. */
+class Turn {
+  readonly #pacer: Pacer | null;
+  #since = performance.now();
+
+  constructor(pacer: Pacer | null) {
+    this.#pacer = pacer;
+  }
+
+  /** Charges `ms` of work to the shared budget. */
+  spend(ms: number): void {
+    this.#pacer?.spend(ms);
+  }
+
+  /** The event loop turned (the pump waited for data): a new turn of work starts. */
+  reset(): void {
+    this.#since = performance.now();
+  }
+
+  /**
+   * A wait until the next window when the budget is spent, a yield to the
+   * event loop when this turn has lasted SLICE_MS, else `null` (go on).
+   */
+  pause(): Promise<void> | null {
+    const wait = this.#pacer?.waitMs() ?? 0;
+    if (wait <= 0 && performance.now() - this.#since <= SLICE_MS) return null;
+    return sleep(Math.max(0, wait)).then(() => this.reset());
   }
 }
 
