@@ -56,13 +56,13 @@ export async function pump(
   options: PumpOptions = {},
 ): Promise<void> {
   const turn = new Turn(options.pacer ?? null);
-  const coalesce = new Coalescer(options.coalesceMs ?? 0, options.flushOn);
   let reader: ReadableStreamBYOBReader;
   try {
     reader = stream.getReader({ mode: "byob" });
   } catch {
     return pumpDefault(stream, sink, turn);
   }
+  const coalesce = new Coalescer(options.coalesceMs ?? 0, options.flushOn);
   let size = MIN_READ;
   let buffer = new ArrayBuffer(size);
   try {

@@ -24,14 +24,14 @@ const log = getLogger(["orchestrator", "output"]);
  * one core at most); past it the readers wait, and the pipes slow the
  * writers (docs/operations.md).
  */
-export const OUTPUT_PACER = new Pacer({ windowMs: 100, budgetMs: 10 });
+const OUTPUT_PACER = new Pacer({ windowMs: 100, budgetMs: 10 });
 
 /**
  * A stream that writes little and often is read at most every 200 ms
  * (each read costs more than the bytes it brings); a full pipe is read at
  * once (docs/operations.md).
  */
-export const COALESCE_MS = 200;
+const COALESCE_MS = 200;
 
 /** Where and how much output is kept (from the orchestrator config). */
 export type CaptureOptions = Pick<
