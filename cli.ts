@@ -86,16 +86,27 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   }
 }
 
-function write(stream: { writeSync(p: Uint8Array): number }, text: string | undefined): void {
+interface Output {
+  writeSync(p: Uint8Array): number;
+}
+
+function write(stream: Output, text: string | undefined): void {
   if (text === undefined || text === "") return;
-  const data = new TextEncoder().encode(text.endsWith("\n") ? text : text + "\n");
+  writeAll(stream, new TextEncoder().encode(text.endsWith("\n") ? text : text + "\n"));
+}
+
+function writeAll(stream: Output, data: Uint8Array | undefined): void {
   let offset = 0;
-  while (offset < data.length) offset += stream.writeSync(data.subarray(offset));
+  while (data !== undefined && offset < data.length) {
+    offset += stream.writeSync(data.subarray(offset));
+  }
 }
 
 if (import.meta.main) {
   const result = await runCli(Deno.args);
+  writeAll(Deno.stdout, result.rawStdout);
   write(Deno.stdout, result.stdout);
+  writeAll(Deno.stderr, result.rawStderr);
   write(Deno.stderr, result.stderr);
   Deno.exit(result.exitCode);
 }

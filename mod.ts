@@ -63,6 +63,8 @@ export { CONFIG_SCHEMA } from "./lib/config/schema.ts";
 // Agents and the orchestrator.
 export * from "./lib/agent/state.ts";
 export * from "./lib/agent/info.ts";
+export type { StreamCounters } from "./lib/agent/captured_stream.ts";
+export { decodeOutput, type OutputEncoding } from "./lib/agent/output_encoding.ts";
 export type * from "./lib/agent/controller.ts";
 export { Orchestrator, type OrchestratorOptions } from "./lib/orchestrator.ts";
 export {

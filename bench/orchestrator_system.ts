@@ -7,7 +7,7 @@
  * @module
  */
 
-import { exitFailure, startDaemon, within } from "./measure/child.ts";
+import { exitFailure, sleep, startDaemon, within } from "./measure/child.ts";
 import { ControlClient } from "../lib/control/client.ts";
 import { encodeRequestFrame, FramedClient } from "./measure/framed_client.ts";
 import { latenciesInProcess, rateInProcess } from "./measure/client_process.ts";
@@ -18,6 +18,8 @@ import {
   type AgentKind,
   type AgentRow,
   type CliCommand,
+  FLOOD_LOG_BYTES,
+  isFlood,
   type SystemUnderTest,
 } from "./system.ts";
 
@@ -36,6 +38,7 @@ export function orchestratorConfig(
     max_workers: Math.max(10, n + 10),
     command_max_connections: 200,
     log_dir: paths.logDir,
+    ...(isFlood(kind) ? { log_max_bytes: FLOOD_LOG_BYTES, log_max_files: 1 } : {}),
     agents: Array.from({ length: n }, (_, i) => ({
       name: `a${i + 1}`,
       tool_call_template: { call_template_type: "cli", command, args },
@@ -127,7 +130,7 @@ export class Orchestrator implements SystemUnderTest {
     await Deno.mkdir(`${this.#dir}/logs`, { recursive: true });
     const config = orchestratorConfig(n, kind, {
       socket: this.#sock,
-      logDir: kind === "log" ? `${this.#dir}/logs` : null,
+      logDir: kind === "sleep" ? null : `${this.#dir}/logs`,
     });
     await Deno.writeTextFile(`${this.#dir}/bench.jsonc`, JSON.stringify(config, null, 1));
   }
@@ -194,6 +197,25 @@ export class Orchestrator implements SystemUnderTest {
    */
   persistentStatus(count: number): Promise<number[]> {
     return latenciesInProcess(this.#sock, { command: "status" }, count, PERSISTENT_WARMUP);
+  }
+
+  /** `status` calls on one lean connection, one per `intervalMs`, for `ms`. */
+  async polledStatus(ms: number, intervalMs: number): Promise<number[]> {
+    const c = await FramedClient.connect(this.#sock);
+    try {
+      const frame = encodeRequestFrame({ command: "status" });
+      const out: number[] = [];
+      const end = performance.now() + ms;
+      while (performance.now() < end) {
+        const t = performance.now();
+        await c.call(frame);
+        out.push((performance.now() - t) * 1e6);
+        await sleep(intervalMs);
+      }
+      return out;
+    } finally {
+      c.close();
+    }
   }
 
   /** Closed loop of `connections` lean clients sending {@link THROUGHPUT_COMMAND}. */

@@ -33,6 +33,8 @@ export interface Plan {
   logAgents: number;
   logSettleMs: number;
   logWindowMs: number;
+  /** Flood cases (one agent): settle time, polling window, pause between status calls. */
+  flood: { settleMs: number; windowMs: number; intervalMs: number };
   timing: ScenarioTiming;
   /** Whole-run bound; steps still running then are abandoned and reported. */
   budgetMs: number;
@@ -76,6 +78,7 @@ export function planFor(mode: BenchOptions["mode"]): Plan {
         logAgents: 10,
         logSettleMs: 300,
         logWindowMs: 1500,
+        flood: { settleMs: 300, windowMs: 1000, intervalMs: 10 },
         timing: { ...TIMING, timeoutMs: 20_000 },
         budgetMs: 55_000,
       };
@@ -96,6 +99,7 @@ export function planFor(mode: BenchOptions["mode"]): Plan {
         logAgents: 100,
         logSettleMs: 1000,
         logWindowMs: 3000,
+        flood: { settleMs: 1000, windowMs: 3000, intervalMs: 10 },
         timing: { ...TIMING, timeoutMs: 60_000 },
         budgetMs: 170_000,
       };
@@ -115,6 +119,7 @@ export function planFor(mode: BenchOptions["mode"]): Plan {
         logAgents: 100,
         logSettleMs: 3000,
         logWindowMs: 10_000,
+        flood: { settleMs: 2000, windowMs: 5000, intervalMs: 10 },
         timing: TIMING,
         budgetMs: 14 * 60_000,
       };

@@ -16,8 +16,15 @@ import { cpuNs } from "./measure/proc.ts";
 import { Orchestrator } from "./orchestrator_system.ts";
 import { PERSISTENT_WARMUP, type Plan, THROUGHPUT_COMMAND } from "./plan.ts";
 import type { Failure } from "./report.ts";
-import { bringUp, crashRestart, daemonMemory, loggingCase, stopAll } from "./scenarios.ts";
-import type { SystemUnderTest } from "./system.ts";
+import {
+  bringUp,
+  crashRestart,
+  daemonMemory,
+  floodCase,
+  loggingCase,
+  stopAll,
+} from "./scenarios.ts";
+import type { AgentKind, SystemUnderTest } from "./system.ts";
 import { benchValidate } from "./validate_bench.ts";
 
 /** Where results go, and the run's shared state. */
@@ -308,7 +315,48 @@ export async function measureSystem(
         });
       }),
   );
+
+  for (const [kind, label] of FLOOD_CASES) {
+    await step(ctx, sut, `flood case (${label})`, () =>
+      withDaemon(ctx, sut, async () => {
+        const f = plan.flood;
+        const r = await floodCase(sut, kind, { ...t, ...f });
+        const s = summarize(r.latenciesNs.map((ns) => ns / 1e6));
+        const how = `status of all agents on one persistent connection, one call every ` +
+          `${f.intervalMs} ms for ${f.windowMs / 1000} s after ${f.settleMs / 1000} s settle; ` +
+          `${s.n} calls, max ${s.max.toFixed(1)} ms`;
+        add({
+          name: `polled status p50, ${label}`,
+          value: s.p50,
+          unit: "ms",
+          lowerIsBetter: true,
+          note: how,
+        });
+        add({ name: `polled status p99, ${label}`, value: s.p99, unit: "ms", lowerIsBetter: true });
+        add({
+          name: `daemon CPU, ${label}`,
+          value: r.daemonCpuPct,
+          unit: "% of a core",
+          lowerIsBetter: true,
+          note: "over the polling window, schedstat of every daemon thread",
+        });
+        add({
+          name: `daemon RSS peak, ${label}`,
+          value: r.rssPeakMiB,
+          unit: "MiB",
+          lowerIsBetter: true,
+          note: "highest VmRSS sampled every 100 ms from bring-up to the end of the window",
+        });
+      }));
+  }
 }
+
+/** The flood cases: the baseline, then one agent writing as fast as it can, with and without newlines. */
+const FLOOD_CASES: [AgentKind, string][] = [
+  ["sleep", "1 idle agent"],
+  ["flood", "1 agent flooding stdout (yes)"],
+  ["flood-nonl", "1 agent flooding without newlines"],
+];
 
 /** Orchestrator-only benches of other parts (no peer equivalent). */
 const EXTRAS: { step: string; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
@@ -354,7 +402,7 @@ export const METHOD_NOTES = [
   "supervisord: nodaemon, private UNIX socket, startsecs=0 (RUNNING on spawn), autorestart=true, " +
   "stdout/stderr to per-program files. PM2: npm install in $S/peers, PM2_HOME=$S/pm2/home, " +
   "interpreter none in fork mode, autorestart, kill_signal SIGTERM, PM2_DISABLE_VERSION_CHECK=1. " +
-  "orchestrator: restart always with zero backoff, log_dir only in the logging case.",
+  "orchestrator: restart always with zero backoff, log_dir only in the logging and flood cases.",
   "Stop of all agents is not the same action everywhere: supervisord `supervisorctl stop all` and PM2 " +
   "`pm2 stop all` keep the daemon; the orchestrator has no stop-all command, so SIGTERM makes it stop every " +
   "agent and exit. Each is timed until the system reports all stopped (orchestrator: exited) and every agent pid is gone.",
@@ -366,6 +414,10 @@ export const METHOD_NOTES = [
   "the size of the orchestrator's `status` answer, with the same client and call counts, right before " +
   "the orchestrator's persistent and throughput steps; informational, no target.",
   "RSS/PSS are of the daemon process alone (supervisord, PM2 God daemon, orchestrator's deno process).",
+  "Flood cases: one agent, `yes` or `yes | tr -d '\\n'`, restart always, output to a file rotated at 10 MiB " +
+  "with one old file kept (orchestrator log_dir, supervisord stdout_logfile_maxbytes) or, for PM2, which " +
+  "does not rotate, to /dev/null; status polled every 10 ms on one connection (a monitoring client), " +
+  "beside the same with one `sleep` agent.",
   "Figures for event store and validate come from bench/event_store_bench.ts and bench/validate_bench.ts " +
   "(orchestrator only; no peer equivalent).",
 ];

@@ -181,6 +181,47 @@ export async function loggingCase(
   };
 }
 
+/** Result of a flood case. */
+export interface FloodCase {
+  /** ns per polled status call. */
+  latenciesNs: number[];
+  /** Daemon CPU over the polling window, % of one core. */
+  daemonCpuPct: number;
+  /** Highest daemon RSS sampled (every 100 ms) from bring-up to the end of the window, MiB. */
+  rssPeakMiB: number;
+}
+
+/**
+ * Flood case: one agent of `kind` (`sleep` for the baseline); after
+ * `settleMs`, status polled every `intervalMs` for `windowMs` on one
+ * persistent connection, with the daemon's CPU and peak RSS meanwhile.
+ */
+export async function floodCase(
+  sut: SystemUnderTest,
+  kind: AgentKind,
+  options: ScenarioTiming & { settleMs: number; windowMs: number; intervalMs: number },
+): Promise<FloodCase> {
+  await bringUp(sut, 1, kind, options);
+  const pid = sut.daemonPid();
+  let peak = memoryOf(pid).rssKib;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, memoryOf(pid).rssKib);
+  }, 100);
+  try {
+    await sleep(options.settleMs);
+    const c0 = cpuNs(pid);
+    const t0 = performance.now();
+    const latenciesNs = await sut.polledStatus(options.windowMs, options.intervalMs);
+    const c1 = cpuNs(pid);
+    const el = (performance.now() - t0) / 1000;
+    if (c0 === null || c1 === null) throw new Error(`${sut.system}: cannot read the daemon's CPU`);
+    peak = Math.max(peak, memoryOf(pid).rssKib);
+    return { latenciesNs, daemonCpuPct: ((c1 - c0) / 1e9) / el * 100, rssPeakMiB: peak / 1024 };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 /** Median of a list of seconds, rounded to ms. */
 export function medianS(values: readonly number[]): number {
   return Math.round(median(values) * 1000) / 1000;

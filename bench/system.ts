@@ -7,8 +7,12 @@
 
 import type { BenchSystem } from "./figure.ts";
 
-/** The agent program: `sleep 3600`, or a shell loop printing "tick" 10×/s. */
-export type AgentKind = "sleep" | "log";
+/**
+ * The agent program: `sleep 3600`, a shell loop printing "tick" 10×/s,
+ * `yes` (a flood of 2-byte lines) or `yes | tr -d '\n'` (a flood without
+ * newlines).
+ */
+export type AgentKind = "sleep" | "log" | "flood" | "flood-nonl";
 
 /** The shell loop of the logging case (10 lines of 5 bytes per second). */
 export const LOG_LOOP = "while true; do echo tick; sleep 0.1; done";
@@ -16,9 +20,29 @@ export const LOG_LOOP = "while true; do echo tick; sleep 0.1; done";
 /** Bytes per line of the logging case ("tick\n"). */
 export const LOG_LINE_BYTES = 5;
 
+/**
+ * Size at which a flood agent's log file is rotated, one old file kept, in
+ * every system that rotates (PM2 writes flood output to /dev/null instead).
+ */
+export const FLOOD_LOG_BYTES = 10 * 1024 * 1024;
+
 /** argv of one agent of `kind`. */
 export function agentArgv(kind: AgentKind): string[] {
-  return kind === "sleep" ? ["sleep", "3600"] : ["sh", "-c", LOG_LOOP];
+  switch (kind) {
+    case "sleep":
+      return ["sleep", "3600"];
+    case "log":
+      return ["sh", "-c", LOG_LOOP];
+    case "flood":
+      return ["yes"];
+    case "flood-nonl":
+      return ["sh", "-c", "yes | tr -d '\\n'"];
+  }
+}
+
+/** True for the agents that write as fast as they can. */
+export function isFlood(kind: AgentKind): boolean {
+  return kind === "flood" || kind === "flood-nonl";
 }
 
 /** One agent as the system itself reports it. */
@@ -66,6 +90,11 @@ export interface SystemUnderTest {
   cliStatus(): CliCommand;
   /** Latencies in ns of `count` sequential status calls on one persistent connection. */
   persistentStatus(count: number): Promise<number[]>;
+  /**
+   * Latencies in ns of status calls on one persistent connection, one call
+   * then `intervalMs` of pause, for `ms` (a monitoring client's view).
+   */
+  polledStatus(ms: number, intervalMs: number): Promise<number[]>;
   /** Requests/s with `connections` concurrent persistent clients for `ms`; null if not measured. */
   throughput(connections: number, ms: number): Promise<number | null>;
   /** The user-level "stop every agent" action; resolves when its command returned. */

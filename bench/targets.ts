@@ -32,6 +32,14 @@ const TARGETS: { match: RegExp; target: Target }[] = [
     target: { op: "<=", value: 0.5, unit: "s", label: "≤ 0.5 s" },
   },
   { match: /^stop of 500 /i, target: { op: "<=", value: 0.3, unit: "s", label: "≤ 0.3 s" } },
+  {
+    match: /^polled status p99, 1 agent flooding/i,
+    target: { op: "<=", value: 50, unit: "ms", label: "≤ 50 ms" },
+  },
+  {
+    match: /^logging: daemon CPU/i,
+    target: { op: "<=", value: 5, unit: "% of a core", label: "≤ 5 %" },
+  },
   { match: /^crash/i, target: { op: "<=", value: 5, unit: "ms", label: "≤ 5 ms" } },
   {
     match: /^daemon RSS, 500 /i,

@@ -26,6 +26,7 @@ import { type Agent, round3 } from "./orchestrator/agent.ts";
 import { statusObject, summaryObject } from "./orchestrator/status_view.ts";
 import { isoTime } from "./iso_time.ts";
 import { type Clock, Supervisor } from "./orchestrator/supervisor.ts";
+import { agentLogs } from "./orchestrator/logs_view.ts";
 
 export type { Clock } from "./orchestrator/supervisor.ts";
 
@@ -167,14 +168,7 @@ export class Orchestrator implements AgentController {
 
   /** Newest captured lines of each stream (`logs`), default 100. */
   logs(name: string, lines = 100): AgentLogs {
-    const agent = this.#get(name);
-    const n = Number.isFinite(lines) ? Math.max(0, Math.floor(lines)) : 100;
-    return {
-      agent_name: agent.config.name,
-      stdout: agent.out?.tail(n) ?? [],
-      stderr: agent.err?.tail(n) ?? [],
-      truncated: (agent.out?.truncated ?? false) || (agent.err?.truncated ?? false),
-    };
+    return agentLogs(this.#get(name), lines);
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   type AgentKind,
   type AgentRow,
   type CliCommand,
+  isFlood,
   noneUp,
   type SystemUnderTest,
 } from "../system.ts";
@@ -32,6 +33,8 @@ export function pm2Ecosystem(n: number, kind: AgentKind, scriptPath: string): st
     exec_mode: "fork",
     autorestart: true,
     kill_signal: "SIGTERM",
+    // PM2 does not rotate its own files: a flood goes to /dev/null (still read and written).
+    ...(isFlood(kind) ? { out_file: "/dev/null", error_file: "/dev/null" } : {}),
   }));
   return `module.exports = ${JSON.stringify({ apps }, null, 1)};\n`;
 }
@@ -63,6 +66,17 @@ const handlers = {
       const t = now();
       await listP();
       lat.push(Number(now() - t));
+    }
+    return lat;
+  },
+  async bench_poll({ ms, interval }) {
+    const lat = [];
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const t = now();
+      await listP();
+      lat.push(Number(now() - t));
+      await new Promise((res) => setTimeout(res, interval));
     }
     return lat;
   },
@@ -252,6 +266,11 @@ export class Pm2 implements SystemUnderTest {
   async persistentStatus(count: number): Promise<number[]> {
     await this.#call("list");
     return await this.#call("bench_list", { count }) as number[];
+  }
+
+  async polledStatus(ms: number, intervalMs: number): Promise<number[]> {
+    await this.#call("list");
+    return await this.#call("bench_poll", { ms, interval: intervalMs }) as number[];
   }
 
   async throughput(connections: number, ms: number): Promise<number | null> {

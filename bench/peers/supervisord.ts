@@ -7,13 +7,15 @@
  * @module
  */
 
-import { exitFailure, runChecked, startDaemon, within } from "../measure/child.ts";
+import { exitFailure, runChecked, sleep, startDaemon, within } from "../measure/child.ts";
 import { descendants, killLeftovers, signalPid, waitGone } from "../measure/proc.ts";
 import {
   agentArgv,
   type AgentKind,
   type AgentRow,
   type CliCommand,
+  FLOOD_LOG_BYTES,
+  isFlood,
   noneUp,
   type SystemUnderTest,
 } from "../system.ts";
@@ -55,6 +57,10 @@ function shellQuote(arg: string): string {
 /** programs.conf text for `n` agents of `kind` (pure). */
 export function supervisordPrograms(dir: string, n: number, kind: AgentKind): string {
   const command = agentArgv(kind).map(shellQuote).join(" ");
+  const rotate = isFlood(kind)
+    ? `stdout_logfile_maxbytes=${FLOOD_LOG_BYTES}\nstdout_logfile_backups=1\n` +
+      `stderr_logfile_maxbytes=${FLOOD_LOG_BYTES}\nstderr_logfile_backups=1\n`
+    : "";
   const parts: string[] = [];
   for (let i = 1; i <= n; i++) {
     parts.push(`[program:a${i}]
@@ -66,7 +72,7 @@ stopsignal=TERM
 stopwaitsecs=10
 stdout_logfile=${dir}/logs/a${i}.out.log
 stderr_logfile=${dir}/logs/a${i}.err.log
-`);
+${rotate}`);
   }
   return parts.length > 0 ? parts.join("\n") : "; no programs\n";
 }
@@ -171,6 +177,24 @@ export class Supervisord implements SystemUnderTest {
         const t = performance.now();
         await c.call("supervisor.getAllProcessInfo");
         out.push((performance.now() - t) * 1e6);
+      }
+      return out;
+    } finally {
+      c.close();
+    }
+  }
+
+  async polledStatus(ms: number, intervalMs: number): Promise<number[]> {
+    const c = new XmlRpcUnixClient(this.#sock);
+    try {
+      await c.call("supervisor.getAllProcessInfo");
+      const out: number[] = [];
+      const end = performance.now() + ms;
+      while (performance.now() < end) {
+        const t = performance.now();
+        await c.call("supervisor.getAllProcessInfo");
+        out.push((performance.now() - t) * 1e6);
+        await sleep(intervalMs);
       }
       return out;
     } finally {

@@ -9,6 +9,8 @@
 
 import type { AgentKind, ContainmentMode } from "../config/types.ts";
 import type { AgentState } from "./state.ts";
+import type { StreamCounters } from "./captured_stream.ts";
+import type { OutputEncoding } from "./output_encoding.ts";
 
 /** One row of `ps`. */
 export interface AgentSummary {
@@ -60,15 +62,26 @@ export interface Stats {
   containment: Exclude<ContainmentMode, "auto">;
 }
 
-/** UTCP result of a task run (docs/operations.md, Kinds). */
+/**
+ * UTCP result of a task run (docs/protocol.md, `call`): the run's exact
+ * output bytes, the newest `output_buffer_bytes` of each stream.
+ */
 export interface UtcpResult {
+  /** The run's stdout: UTF-8 text, or base64 when `stdout_encoding` says so. */
   stdout: string;
+  /** The run's stderr: UTF-8 text, or base64 when `stderr_encoding` says so. */
   stderr: string;
   /** `null` when the process was killed by a signal (e.g. on timeout). */
   return_code: number | null;
   /** Seconds. */
   execution_time: number;
   timed_out: boolean;
+  /** True when the oldest bytes of stdout or stderr were dropped (past the bound). */
+  truncated: boolean;
+  /** `"utf-8"`, or `"base64"` when the bytes are not valid UTF-8. */
+  stdout_encoding: OutputEncoding;
+  /** `"utf-8"`, or `"base64"` when the bytes are not valid UTF-8. */
+  stderr_encoding: OutputEncoding;
 }
 
 /** `logs <agent>`: the newest captured lines of each stream. */
@@ -78,4 +91,6 @@ export interface AgentLogs {
   stderr: string[];
   /** True when older output was dropped from the bounded buffer. */
   truncated: boolean;
+  /** Per stream: bytes read, bytes no longer kept, lines past the line bound. */
+  counters: { stdout: StreamCounters; stderr: StreamCounters };
 }

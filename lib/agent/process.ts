@@ -1,6 +1,6 @@
 /**
  * The process seam: spawn an agent in its own process group, signal the
- * group, read its pipes. Thin I/O, no decisions.
+ * group (its pipes are read by pump.ts). Thin I/O, no decisions.
  *
  * @module
  */
@@ -151,67 +151,4 @@ function kill(target: number, signal: Deno.Signal): boolean {
 
 function isEsrch(error: unknown): boolean {
   return error instanceof Error && /ESRCH|No such process/i.test(error.message);
-}
-
-/** Smallest and largest read buffer of {@link pump}. */
-const MIN_READ = 512;
-const MAX_READ = 64 * 1024;
-
-/**
- * Reads a stream to its end, handing decoded text to `onText` and the raw
- * chunks to `onBytes` (for log files). Reads into its own buffer (BYOB),
- * which starts small — an idle agent costs 512 bytes per stream — and
- * doubles while reads fill it, up to 64 KiB. Never throws.
- */
-export async function pump(
-  stream: ReadableStream<Uint8Array>,
-  onText: ((text: string) => void) | null,
-  onBytes: ((bytes: Uint8Array) => void) | null,
-): Promise<void> {
-  const decoder = new TextDecoder();
-  let reader: ReadableStreamBYOBReader;
-  try {
-    reader = stream.getReader({ mode: "byob" });
-  } catch {
-    return pumpDefault(stream, onText, onBytes);
-  }
-  let size = MIN_READ;
-  try {
-    while (true) {
-      const { value, done } = await reader.read(new Uint8Array(size));
-      if (done || value === undefined) break;
-      onBytes?.(value);
-      if (onText !== null) onText(decoder.decode(value, { stream: true }));
-      if (value.length === size && size < MAX_READ) size *= 2;
-      else if (value.length < size / 4 && size > MIN_READ) size /= 2;
-    }
-  } catch {
-    // The stream was cancelled or the pipe broke: what was read is kept.
-  } finally {
-    reader.releaseLock();
-  }
-  if (onText !== null) {
-    const rest = decoder.decode();
-    if (rest !== "") onText(rest);
-  }
-}
-
-async function pumpDefault(
-  stream: ReadableStream<Uint8Array>,
-  onText: ((text: string) => void) | null,
-  onBytes: ((bytes: Uint8Array) => void) | null,
-): Promise<void> {
-  const decoder = new TextDecoder();
-  try {
-    for await (const chunk of stream) {
-      onBytes?.(chunk);
-      if (onText !== null) onText(decoder.decode(chunk, { stream: true }));
-    }
-  } catch {
-    // The stream was cancelled or the pipe broke: what was read is kept.
-  }
-  if (onText !== null) {
-    const rest = decoder.decode();
-    if (rest !== "") onText(rest);
-  }
 }

@@ -24,6 +24,10 @@ export interface CliResult {
   stdout?: string;
   /** Printed to stderr as is (a trailing newline is added when missing). */
   stderr?: string;
+  /** Bytes written to stdout exactly as they are, before `stdout` (`call`: the task's output). */
+  rawStdout?: Uint8Array;
+  /** Bytes written to stderr exactly as they are, before `stderr`. */
+  rawStderr?: Uint8Array;
 }
 
 /** A command module: `lib/cli/<command>.ts`. */

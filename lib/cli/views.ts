@@ -163,20 +163,25 @@ export interface LogsFormatOptions extends FormatOptions {
 export function formatLogs(l: AgentLogs, o: LogsFormatOptions): string {
   const lines = (list: string[]) => o.raw === true ? list : list.map(escapeControls);
   const parts: string[] = [];
-  if (l.truncated) parts.push(paint("(older output was dropped)", "dim", o.color));
+  const { stdout, stderr } = l.counters;
+  if (l.truncated) {
+    const dropped = `${stdout.dropped_bytes} bytes of stdout, ${stderr.dropped_bytes} of stderr`;
+    parts.push(paint(`(older output was dropped: ${dropped})`, "dim", o.color));
+  }
+  const cut = stdout.cut_lines + stderr.cut_lines;
+  if (cut > 0) parts.push(paint(`(${cut} over-long lines were cut)`, "dim", o.color));
   parts.push(paint(`==> ${l.agent_name} stdout <==`, "bold", o.color), ...lines(l.stdout));
   parts.push(paint(`==> ${l.agent_name} stderr <==`, "bold", o.color), ...lines(l.stderr));
   return parts.join("\n");
 }
 
-/** `call`: the task's stdout for stdout; its stderr and a summary line for stderr. */
-export function formatCall(r: UtcpResult): { stdout: string; stderr: string } {
+/** `call`: the summary line printed on stderr after the task's own output. */
+export function formatCall(r: UtcpResult): string {
   const how = r.timed_out
     ? "timed out"
     : r.return_code === null
     ? "killed by a signal"
     : `exited ${r.return_code}`;
-  const stderr = (r.stderr === "" ? "" : r.stderr.replace(/\n$/, "") + "\n") +
-    `Task ${how} after ${r.execution_time.toFixed(3)} s`;
-  return { stdout: r.stdout.replace(/\n$/, ""), stderr };
+  const dropped = r.truncated ? " (older output was dropped)" : "";
+  return `Task ${how} after ${r.execution_time.toFixed(3)} s${dropped}`;
 }

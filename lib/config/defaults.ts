@@ -38,6 +38,7 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">>
   event_retention: 100_000,
   log_dir: null,
   output_buffer_bytes: 64 * 1024,
+  output_line_max_bytes: 16 * 1024,
   log_max_bytes: 10 * 1024 * 1024,
   log_max_files: 5,
   containment: "auto",

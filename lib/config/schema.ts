@@ -152,6 +152,13 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
       default: ORCHESTRATOR_DEFAULTS.output_buffer_bytes,
       description: "Captured output kept in memory per agent and stream (bytes)",
     },
+    output_line_max_bytes: {
+      type: "integer",
+      minimum: 1,
+      default: ORCHESTRATOR_DEFAULTS.output_line_max_bytes,
+      description: "Longest output line (bytes) shown by logs and matched by log_pattern; " +
+        "longer lines are cut",
+    },
     log_max_bytes: {
       type: "integer",
       minimum: 1,

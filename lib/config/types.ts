@@ -145,6 +145,8 @@ export interface OrchestratorConfig {
   log_dir: string | null;
   /** Bytes of captured output kept in memory per agent and stream. Default 64 KiB. */
   output_buffer_bytes: number;
+  /** Longest line (bytes) that `logs` shows and log_pattern sees whole; longer ones are cut. Default 16 KiB. */
+  output_line_max_bytes: number;
   /** Size at which a `log_dir` file is rotated. Default 10 MiB. */
   log_max_bytes: number;
   /** Rotated files kept per stream (`name.stdout.log.1` …). Default 5. */

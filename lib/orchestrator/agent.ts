@@ -11,7 +11,8 @@ import type { UtcpResult } from "../agent/info.ts";
 import type { AgentState } from "../agent/state.ts";
 import type { ExitInfo } from "../agent/restart.ts";
 import type { AgentProcess } from "../agent/process.ts";
-import type { LineRing } from "../agent/ring.ts";
+import type { CapturedStream } from "../agent/captured_stream.ts";
+import { encodeOutput } from "../agent/output_encoding.ts";
 import type { RotatingFile } from "../agent/logfile.ts";
 import type { Pattern } from "../pattern.ts";
 
@@ -30,7 +31,7 @@ export interface ProbePass {
 export interface Run {
   proc: AgentProcess;
   startedAt: number;
-  /** Ring marks when the run started (for the UTCP result). */
+  /** Stream marks (bytes read before the run started), for the UTCP result. */
   outMark: number;
   errMark: number;
   /** Resolves when both pipes are read to the end (or given up on). */
@@ -79,8 +80,8 @@ export interface Agent {
   nextStartAt: number | null;
   backoffTimer: Timer | undefined;
   inputs: Record<string, unknown> | undefined;
-  out: LineRing | null;
-  err: LineRing | null;
+  out: CapturedStream | null;
+  err: CapturedStream | null;
   outFile: RotatingFile | null;
   errFile: RotatingFile | null;
   pattern: Pattern | null;
@@ -90,14 +91,21 @@ export interface Agent {
   ran: boolean;
 }
 
-/** The UTCP result of a run that ended. */
+/** The UTCP result of a run that ended: its exact bytes still kept in each stream. */
 export function runResult(agent: Agent, run: Run, exit: ExitInfo, now: number): UtcpResult {
+  const out = agent.out?.since(run.outMark) ?? { bytes: new Uint8Array(0), dropped: 0 };
+  const err = agent.err?.since(run.errMark) ?? { bytes: new Uint8Array(0), dropped: 0 };
+  const stdout = encodeOutput(out.bytes, out.dropped > 0);
+  const stderr = encodeOutput(err.bytes, err.dropped > 0);
   return {
-    stdout: joinLines(agent.out?.since(run.outMark) ?? []),
-    stderr: joinLines(agent.err?.since(run.errMark) ?? []),
+    stdout: stdout.text,
+    stderr: stderr.text,
     return_code: run.timedOut ? null : exit.code,
     execution_time: round3((now - run.startedAt) / 1000),
     timed_out: run.timedOut,
+    truncated: out.dropped > 0 || err.dropped > 0,
+    stdout_encoding: stdout.encoding,
+    stderr_encoding: stderr.encoding,
   };
 }
 
@@ -150,11 +158,6 @@ export function newAgent(config: AgentConfig, index: number): Agent {
 /** `exited with code 1` / `killed by SIGKILL`. */
 export function describeExit(exit: ExitInfo): string {
   return exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
-}
-
-/** Lines back to text, each ending with a newline. */
-export function joinLines(lines: string[]): string {
-  return lines.length === 0 ? "" : lines.join("\n") + "\n";
 }
 
 /** Rounds to milliseconds (3 decimals). */

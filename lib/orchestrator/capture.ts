@@ -1,29 +1,52 @@
 /**
- * Output capture of one run: pipes → line splitter → bounded ring, rotated
- * log files and the log_pattern probe (docs/operations.md).
+ * Output capture of one run (docs/operations.md, "Output capture and log
+ * files"): each pipe's raw chunks go whole into the agent's byte ring (when
+ * `capture_output`) and its log file (when `log_dir`); a line scanner counts
+ * the lines past `output_line_max_bytes` and hands lines to the log_pattern
+ * probe. All of it is paced by one shared time budget.
  *
  * @module
  */
 
 import { getLogger } from "@logtape/logtape";
 import type { OrchestratorConfig } from "../config/types.ts";
-import { pump } from "../agent/process.ts";
-import { LineRing, LineSplitter } from "../agent/ring.ts";
+import { CapturedStream } from "../agent/captured_stream.ts";
+import { LineScanner } from "../agent/line_scanner.ts";
+import { Pacer } from "../agent/pacer.ts";
+import { pump } from "../agent/pump.ts";
 import { RotatingFile } from "../agent/logfile.ts";
 import type { Agent, Run } from "./agent.ts";
 
 const log = getLogger(["orchestrator", "output"]);
 
+/**
+ * Output handling of every agent shares 10 ms of each 100 ms (a tenth of
+ * one core at most); past it the readers wait, and the pipes slow the
+ * writers (docs/operations.md).
+ */
+const OUTPUT_PACER = new Pacer({ windowMs: 100, budgetMs: 10 });
+
+/**
+ * A stream that writes little and often is read at most every 200 ms
+ * (each read costs more than the bytes it brings); a full pipe is read at
+ * once (docs/operations.md).
+ */
+const COALESCE_MS = 200;
+
 /** Where and how much output is kept (from the orchestrator config). */
 export type CaptureOptions = Pick<
   OrchestratorConfig,
-  "output_buffer_bytes" | "log_dir" | "log_max_bytes" | "log_max_files"
+  | "output_buffer_bytes"
+  | "output_line_max_bytes"
+  | "log_dir"
+  | "log_max_bytes"
+  | "log_max_files"
 >;
 
 /**
- * Reads the run's pipes into the agent's rings (when `capture_output`), its
- * log files (when `log_dir`) and hands each line to `onLine` for the
- * log_pattern probe. Resolves when both pipes are read to the end.
+ * Reads the run's pipes into the agent's captured streams, its log files
+ * (when `log_dir`) and hands each line to `onLine` for the log_pattern
+ * probe. Resolves when both pipes are read to the end.
  */
 export function startCapture(
   agent: Agent,
@@ -33,14 +56,15 @@ export function startCapture(
   const { proc } = run;
   if (proc.stdout === null || proc.stderr === null) return Promise.resolve();
   const config = agent.config;
-  const keep = config.tool_call_template.capture_output;
-  const bound = options.output_buffer_bytes;
-  if (keep) {
-    agent.out ??= new LineRing(bound);
-    agent.err ??= new LineRing(bound);
-    run.outMark = agent.out.total;
-    run.errMark = agent.err.total;
-  }
+  const lineMax = options.output_line_max_bytes;
+  const stream = {
+    keepBytes: config.tool_call_template.capture_output ? options.output_buffer_bytes : null,
+    lineMax,
+  };
+  agent.out ??= new CapturedStream(stream);
+  agent.err ??= new CapturedStream(stream);
+  run.outMark = agent.out.total;
+  run.errMark = agent.err.total;
   const logDir = options.log_dir;
   if (logDir !== null) {
     const opts = {
@@ -55,27 +79,40 @@ export function startCapture(
     agent.outFile ??= new RotatingFile(`${logDir}/${config.name}.stdout.log`, opts);
     agent.errFile ??= new RotatingFile(`${logDir}/${config.name}.stderr.log`, opts);
   }
-  const lineHandler = (ring: LineRing | null) => {
-    if (ring === null && options.onLine === null) return null;
-    const splitter = new LineSplitter(bound, (line) => {
-      ring?.push(line);
-      if (agent.run === run) options.onLine?.(line);
-    });
-    return splitter;
+  const exited = proc.exited;
+  const given = options.onLine;
+  const onLine = given === null ? null : (line: string) => {
+    if (agent.run === run) given(line);
   };
-  const outLines = lineHandler(keep ? agent.out : null);
-  const errLines = lineHandler(keep ? agent.err : null);
-  const outFile = agent.outFile;
-  const errFile = agent.errFile;
-  const a = pump(
-    proc.stdout,
-    outLines === null ? null : (t) => outLines.write(t),
-    outFile === null ? null : (b) => outFile.write(b),
-  ).then(() => outLines?.end());
-  const b = pump(
-    proc.stderr,
-    errLines === null ? null : (t) => errLines.write(t),
-    errFile === null ? null : (b) => errFile.write(b),
-  ).then(() => errLines?.end());
-  return Promise.all([a, b]).then(() => {});
+  return Promise.all([
+    read(proc.stdout, { captured: agent.out, file: agent.outFile, lineMax, onLine, exited }),
+    read(proc.stderr, { captured: agent.err, file: agent.errFile, lineMax, onLine, exited }),
+  ]).then(() => {});
+}
+
+/** Reads one pipe to its end: each chunk whole to the stream and file, then the scanner. */
+function read(
+  pipe: ReadableStream<Uint8Array>,
+  to: {
+    captured: CapturedStream;
+    file: RotatingFile | null;
+    lineMax: number;
+    onLine: ((line: string) => void) | null;
+    exited: Promise<unknown>;
+  },
+): Promise<void> {
+  const { captured, file } = to;
+  const scanner = new LineScanner(to.lineMax, to.onLine);
+  return pump(pipe, (chunk, offset) => {
+    if (offset === 0) {
+      captured.write(chunk);
+      file?.write(chunk);
+    }
+    const cut = scanner.cutLines;
+    const next = scanner.scan(chunk, offset);
+    captured.cutLines += scanner.cutLines - cut;
+    return next;
+  }, { pacer: OUTPUT_PACER, coalesceMs: COALESCE_MS, flushOn: to.exited }).then(() =>
+    scanner.end()
+  );
 }

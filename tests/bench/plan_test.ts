@@ -98,6 +98,24 @@ Deno.test("peer configs: supervisord programs and PM2 ecosystem", () => {
   });
 });
 
+Deno.test("flood agents: yes with and without newlines, output rotated (or /dev/null for PM2)", () => {
+  const conf = supervisordPrograms("/s", 1, "flood-nonl");
+  assert.match(conf, /command=sh -c 'yes \| tr -d '"'"'\\n'"'"''/);
+  assert.match(conf, /stdout_logfile_maxbytes=10485760\nstdout_logfile_backups=1\n/);
+  assert.doesNotMatch(supervisordPrograms("/s", 1, "log"), /maxbytes/);
+  const eco = pm2Ecosystem(1, "flood", "/usr/bin/yes");
+  const app = JSON.parse(eco.slice("module.exports = ".length, -2)).apps[0];
+  assert.deepEqual([app.args, app.out_file, app.error_file], [[], "/dev/null", "/dev/null"]);
+  const c = orchestratorConfig(1, "flood", { socket: "/tmp/x/o.sock", logDir: "/tmp/x/logs" });
+  assert.deepEqual([c.log_dir, c.log_max_bytes, c.log_max_files], ["/tmp/x/logs", 10485760, 1]);
+  const agent = (c.agents as { tool_call_template: unknown }[])[0];
+  assert.deepEqual(agent.tool_call_template, {
+    call_template_type: "cli",
+    command: "yes",
+    args: [],
+  });
+});
+
 Deno.test("hyperfine JSON, argv quoting and cpuinfo parsing", () => {
   const t = parseHyperfineJson(JSON.stringify({
     results: [{

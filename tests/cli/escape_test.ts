@@ -20,6 +20,10 @@ Deno.test("formatLogs: lines are escaped unless raw; headers and colour untouche
     stdout: ["\x1b[2J\x1b]0;pwned\x07hello"],
     stderr: ["\u009b2Jerr"],
     truncated: false,
+    counters: {
+      stdout: { bytes: 20, dropped_bytes: 0, cut_lines: 0 },
+      stderr: { bytes: 5, dropped_bytes: 0, cut_lines: 0 },
+    },
   };
   assert.equal(
     formatLogs(logs, { color: false }),

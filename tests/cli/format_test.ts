@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { AgentSummary } from "../../lib/agent/info.ts";
+import type { AgentSummary, UtcpResult } from "../../lib/agent/info.ts";
 import {
   colorEnabled,
   cutText,
@@ -12,7 +12,8 @@ import {
   terminalWidth,
   visibleWidth,
 } from "../../lib/cli/format.ts";
-import { formatCall, formatHistory, formatPs } from "../../lib/cli/views.ts";
+import { formatCall, formatHistory, formatLogs, formatPs } from "../../lib/cli/views.ts";
+import { withTaskOutput } from "../../lib/cli/call.ts";
 
 Deno.test("format: table aligns columns, ignoring colour codes", () => {
   const red = paint("failed", "red", true);
@@ -54,21 +55,41 @@ Deno.test("format: durations and key/values", () => {
   assert.equal(keyValues([["a", "1"], ["long key", "2"]]), "a:        1\nlong key: 2");
 });
 
-Deno.test("format: call result goes to stdout/stderr with a summary", () => {
-  assert.deepEqual(
-    formatCall({
-      stdout: "hi\n",
-      stderr: "",
-      return_code: 0,
-      execution_time: 0.01,
-      timed_out: false,
-    }),
-    { stdout: "hi", stderr: "Task exited 0 after 0.010 s" },
+Deno.test("format: call prints the task's bytes, then a summary line on stderr", () => {
+  const r: UtcpResult = {
+    stdout: "hi",
+    stderr: "",
+    return_code: 0,
+    execution_time: 0.01,
+    timed_out: false,
+    truncated: false,
+    stdout_encoding: "utf-8",
+    stderr_encoding: "utf-8",
+  };
+  assert.equal(formatCall(r), "Task exited 0 after 0.010 s");
+  const ok = withTaskOutput({ exitCode: 0, stderr: formatCall(r) }, r);
+  assert.deepEqual(ok.rawStdout, new TextEncoder().encode("hi"));
+  assert.equal(ok.stderr, "Task exited 0 after 0.010 s");
+  const failed = { ...r, stderr: "x", return_code: null, timed_out: true, truncated: true };
+  assert.equal(formatCall(failed), "Task timed out after 0.010 s (older output was dropped)");
+  assert.match(withTaskOutput({ exitCode: 1, stderr: "S" }, failed).stderr!, /^\nS$/);
+  const bin = { ...r, stdout: "//4=", stdout_encoding: "base64" as const };
+  assert.deepEqual(withTaskOutput({ exitCode: 0 }, bin).rawStdout, new Uint8Array([0xff, 0xfe]));
+});
+
+Deno.test("format: logs says how much output was dropped and how many lines were cut", () => {
+  const counters = {
+    stdout: { bytes: 70_000, dropped_bytes: 4464, cut_lines: 2 },
+    stderr: { bytes: 3, dropped_bytes: 0, cut_lines: 0 },
+  };
+  const text = formatLogs(
+    { agent_name: "a", stdout: ["x…[cut]"], stderr: ["e"], truncated: true, counters },
+    { color: false },
   );
-  assert.match(
-    formatCall({ stdout: "", stderr: "x\n", return_code: null, execution_time: 2, timed_out: true })
-      .stderr,
-    /^x\nTask timed out after 2.000 s$/,
+  assert.equal(
+    text,
+    "(older output was dropped: 4464 bytes of stdout, 0 of stderr)\n" +
+      "(2 over-long lines were cut)\n==> a stdout <==\nx…[cut]\n==> a stderr <==\ne",
   );
 });
 

@@ -73,3 +73,104 @@ Deno.test("output: capture_output false keeps nothing in memory", async () => {
     await h.close();
   }
 });
+
+/** A task agent running `script` under `sh -c`. */
+function task(name: string, script: string) {
+  return { name, kind: "task" as const, autostart: false, tool_call_template: sh(script) };
+}
+
+Deno.test("output: call returns the program's exact bytes (no newline added, \\r kept)", async () => {
+  const h = await harness(() => ({
+    agents: [
+      task("abc", "printf %s abc"),
+      task("crlf", "printf 'a\\r\\nb'"),
+      task("both", "printf out; printf 'err\\n' >&2"),
+      task("line", "head -c 65536 /dev/zero | tr '\\0' x"),
+      task("over", "head -c 65537 /dev/zero | tr '\\0' x"),
+    ],
+  }));
+  try {
+    const abc = await h.orchestrator.call("abc");
+    assert.equal(abc.stdout, "abc");
+    assert.equal(abc.stdout_encoding, "utf-8");
+    assert.equal(abc.truncated, false);
+    assert.equal((await h.orchestrator.call("crlf")).stdout, "a\r\nb");
+    const both = await h.orchestrator.call("both");
+    assert.deepEqual([both.stdout, both.stderr], ["out", "err\n"]);
+    const line = await h.orchestrator.call("line");
+    assert.equal(line.stdout, "x".repeat(65536), "a 65,536-byte line fits the 64 KiB bound");
+    assert.equal(line.truncated, false);
+    const over = await h.orchestrator.call("over");
+    assert.equal(over.stdout, "x".repeat(65536), "the newest 65,536 bytes");
+    assert.equal(over.truncated, true);
+    const again = await h.orchestrator.call("abc");
+    assert.equal(again.stdout, "abc", "a run's result holds only that run's bytes");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("output: bytes that are not UTF-8 come back losslessly as base64", async () => {
+  const h = await harness(() => ({
+    agents: [task("bin", "printf '\\377\\376'; printf 'ok\\200' >&2")],
+  }));
+  try {
+    const r = await h.orchestrator.call("bin");
+    assert.deepEqual([r.stdout, r.stdout_encoding], ["//4=", "base64"]);
+    assert.deepEqual(Uint8Array.fromBase64(r.stderr), new Uint8Array([0x6f, 0x6b, 0x80]));
+    assert.equal(r.stderr_encoding, "base64");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("output: logs cuts a line past output_line_max_bytes, marks and counts it", async () => {
+  const h = await harness(() => ({
+    output_line_max_bytes: 10,
+    agents: [task("long", "echo short; head -c 5000 /dev/zero | tr '\\0' z; echo; echo end")],
+  }));
+  try {
+    await h.orchestrator.call("long");
+    const logs = h.orchestrator.logs("long");
+    assert.deepEqual(logs.stdout, ["short", "zzzzzzzzzz…[cut]", "end"]);
+    assert.equal(logs.truncated, false);
+    assert.deepEqual(logs.counters.stdout, { bytes: 5011, dropped_bytes: 0, cut_lines: 1 });
+    assert.deepEqual(logs.counters.stderr, { bytes: 0, dropped_bytes: 0, cut_lines: 0 });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("output: logs counts the bytes dropped from the bound", async () => {
+  const h = await harness(() => ({
+    output_buffer_bytes: 100,
+    agents: [task("many", "i=0; while [ $i -lt 100 ]; do echo line-$i; i=$((i+1)); done")],
+  }));
+  try {
+    await h.orchestrator.call("many");
+    const logs = h.orchestrator.logs("many", 3);
+    assert.deepEqual(logs.stdout, ["line-97", "line-98", "line-99"]);
+    assert.equal(logs.truncated, true);
+    const bytes = 10 * 7 + 90 * 8;
+    assert.deepEqual(logs.counters.stdout, { bytes, dropped_bytes: bytes - 100, cut_lines: 0 });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("output: log_pattern sees the first output_line_max_bytes of a line that never ends", async () => {
+  const h = await harness(() => ({
+    output_line_max_bytes: 64,
+    agents: [{
+      name: "svc",
+      readiness: { log_pattern: "^READY x+$" },
+      tool_call_template: sh("printf 'READY '; yes x | tr -d '\\n'"),
+    }],
+  }));
+  try {
+    await h.orchestrator.waitFor("svc", ["ready"], 5000);
+    assert.equal(h.orchestrator.status("svc").state, "ready");
+  } finally {
+    await h.close();
+  }
+});

@@ -34,6 +34,7 @@ export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
       "event_retention",
       "command_max_connections",
       "output_buffer_bytes",
+      "output_line_max_bytes",
       "log_max_bytes",
       "log_max_files",
     ]
