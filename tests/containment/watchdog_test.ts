@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { identify, survivors, until } from "../orchestrator/_helpers.ts";
 
 const WATCHDOG = new URL("../../lib/agent/watchdog.ts", import.meta.url).href;
+/** The project's deno.json: the watchdog imports packages by their mapped names. */
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 /** A script that lists adopted processes in a watchdog, says "ready" and waits to be killed. */
 const SCRIPT = `
@@ -32,7 +34,14 @@ Deno.test("watchdog: adopted processes die with the orchestrator only if their s
   assert.equal(ids.length, 3);
   await Deno.writeTextFile(`${dir}/script.ts`, SCRIPT);
   const owner = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${dir}/script.ts`, ...ids.flatMap((id) => [String(id.pid), id.start])],
+    args: [
+      "run",
+      "-A",
+      "--config",
+      CONFIG,
+      `${dir}/script.ts`,
+      ...ids.flatMap((id) => [String(id.pid), id.start]),
+    ],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
