@@ -109,11 +109,6 @@ export class Connection implements AnswerQueue {
     this.#onFlushed = options.onFlushed;
   }
 
-  /** The socket (e.g. for its verified `peer`). */
-  get conn(): ControlConn {
-    return this.#conn;
-  }
-
   /** True once closed. */
   get closed(): boolean {
     return this.#closed;
