@@ -169,48 +169,20 @@ export function parseRequest(payload: Uint8Array): ParsedRequest {
   return validateRequest(value);
 }
 
-/** Longest payload {@linkcode RequestMemo} remembers. */
-const MEMO_MAX_BYTES = 512;
-
 /**
- * `parseRequest` with a memory of the last payload: a client that sends the
- * same request again (a poller; `status --wait`) gets the same parsed
- * request back without decoding and parsing it again. A remembered request
- * is deeply frozen, so nothing that handles it can change it for the next
- * one. One per connection.
+ * The success envelope around `data`, already JSON text (with `id` when the
+ * request had one): `{"status":"success","data":…,"id":…}`. The server
+ * writes every success answer with it.
+ *
+ * @example
+ * ```ts
+ * successJson('{"a":1}', 7); // '{"status":"success","data":{"a":1},"id":7}'
+ * ```
  */
-export class RequestMemo {
-  #payload: Uint8Array | null = null;
-  #parsed: ParsedRequest | null = null;
-
-  /** Same result as `parseRequest(payload)`. */
-  parse(payload: Uint8Array): ParsedRequest {
-    const last = this.#payload;
-    if (last !== null && last.length === payload.length) {
-      let i = 0;
-      while (i < last.length && last[i] === payload[i]) i++;
-      if (i === last.length) return this.#parsed!;
-    }
-    const parsed = parseRequest(payload);
-    if (parsed.ok && payload.length <= MEMO_MAX_BYTES) {
-      this.#payload = payload.slice();
-      this.#parsed = deepFreeze(parsed);
-    }
-    return parsed;
-  }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}
-
-/** Builds a success response (with `id` when given). */
-export function successResponse<T>(data: T, id?: RequestId): SuccessResponse<T> {
-  return id === undefined ? { status: "success", data } : { status: "success", data, id };
+export function successJson(data: string, id?: RequestId): string {
+  return id === undefined
+    ? `{"status":"success","data":${data}}`
+    : `{"status":"success","data":${data},"id":${JSON.stringify(id)}}`;
 }
 
 /** Builds an error response (with `id` when given). */

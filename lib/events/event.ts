@@ -65,11 +65,6 @@ export interface EventQuery {
 export interface EventSink {
   /** Records an event and returns it with id and timestamp. Never blocks on I/O. */
   append(event: NewEvent): OrchestratorEvent;
-  /**
-   * Records an event, timestamped now, whose data is already the JSON text of
-   * an object; returns nothing (for hot paths). Never blocks on I/O.
-   */
-  appendJson(event: EventName, agent: string | null, json: string): void;
   /** Newest first. */
   query(query?: EventQuery): OrchestratorEvent[];
 }

@@ -5,10 +5,10 @@
  * Buffered events live for up to one flush interval, long enough to survive
  * young-generation collections; every object among them is copied by each
  * one. Here an event adds no object of its own: its id is a small integer,
- * its name a constant string, and its agent, timestamp and data text are
- * strings that producers often share (an agent's name, the timestamp of the
- * current millisecond, a repeated command's data). Under a polling client
- * this kept garbage collection pauses at about half their length.
+ * its name a constant string, its agent and timestamp strings that events
+ * often share (an agent's name, the timestamp of the current millisecond),
+ * and its data one string. Under a polling client this kept garbage
+ * collection pauses at about half their length.
  *
  * @module
  */

@@ -22,7 +22,7 @@ import {
 import { openDatabase, type SyncLevel, writeError } from "./database.ts";
 import { normalizeQuery, parseIsoTimestamp } from "./query.ts";
 import { type IdRange, idRange, planCount, planSelect, type QueryFilters } from "./plan.ts";
-import { encodeEventDataFast, MAX_EVENT_DATA_BYTES, utf8Length } from "./serialize.ts";
+import { encodeEventDataFast } from "./serialize.ts";
 import { PendingEvents } from "./pending.ts";
 import { isoTime } from "../iso_time.ts";
 
@@ -211,26 +211,6 @@ export class EventStore implements EventSink {
     };
     this.#push(name, stored.agent_name, stored.timestamp, json);
     return stored;
-  }
-
-  /**
-   * Records an event whose `data` the producer has already serialised: `json`
-   * must be the JSON text of an object (what `JSON.stringify` of a plain
-   * object of strings, numbers and arrays gives). Same as
-   * {@linkcode EventStore.append} with the current timestamp, without
-   * building the returned event; a text over the size limit goes through
-   * `append`'s encoder (cut, never lost). For producers on a hot path (the
-   * control server records every command).
-   *
-   * @throws {OrchestratorError} as {@linkcode EventStore.append}.
-   */
-  appendJson(eventName: EventName, agent: string | null, json: string): void {
-    const name = this.#checkName(eventName);
-    if (json.length * 3 > MAX_EVENT_DATA_BYTES && utf8Length(json) > MAX_EVENT_DATA_BYTES) {
-      this.append({ event_name: name, agent_name: agent, data: JSON.parse(json) });
-      return;
-    }
-    this.#push(name, agentName(agent), this.#timestamp(name, undefined), json);
   }
 
   /** The event name, checked (and the store open). */

@@ -4,8 +4,7 @@ import {
   errorResponse,
   isResponse,
   parseRequest,
-  RequestMemo,
-  successResponse,
+  successJson,
   validateRequest,
 } from "../../lib/control/protocol.ts";
 
@@ -74,7 +73,12 @@ Deno.test("protocol: parseRequest rejects bad UTF-8 and bad JSON", () => {
 });
 
 Deno.test("protocol: responses carry the id only when given", () => {
-  assert.deepEqual(successResponse({ a: 1 }), { status: "success", data: { a: 1 } });
+  assert.equal(successJson('{"a":1}'), '{"status":"success","data":{"a":1}}');
+  assert.deepEqual(JSON.parse(successJson("[1]", 'x"y')), {
+    status: "success",
+    data: [1],
+    id: 'x"y',
+  });
   assert.deepEqual(errorResponse(403, "no", 3), { status: "error", code: 403, error: "no", id: 3 });
   assert.equal(isResponse({ status: "success", data: null }), true);
   assert.equal(isResponse({ status: "error", code: 400, error: "x" }), true);
@@ -111,31 +115,4 @@ Deno.test("protocol: decodeStrict equals a fatal TextDecoder on ASCII, UTF-8 and
     ok: false,
     message: "Invalid request: payload is not valid UTF-8",
   });
-});
-
-Deno.test("protocol: RequestMemo parses like parseRequest and hands back a repeat frozen", () => {
-  const memo = new RequestMemo();
-  const json = (value: unknown) => bytes(JSON.stringify(value));
-  const ask = { command: "start", args: ["web"], options: { inputs: { n: [1] } }, id: 7 };
-  const first = memo.parse(json(ask));
-  assert.deepEqual(first, parseRequest(json(ask)));
-  const again = memo.parse(json(ask));
-  assert.equal(again, first, "a repeat is the remembered result");
-  assert.ok(again.ok);
-  assert.throws(() => again.request.args.push("x"), TypeError);
-  assert.throws(() => {
-    (again.request.options.inputs as { n: number[] }).n[0] = 2;
-  }, TypeError);
-
-  const other = memo.parse(json({ ...ask, id: 8 }));
-  assert.notEqual(other, first);
-  assert.deepEqual(other, parseRequest(json({ ...ask, id: 8 })));
-
-  // Bad requests are never remembered: the same bad bytes are judged again.
-  const bad = bytes('{"command":""}');
-  assert.deepEqual(memo.parse(bad), parseRequest(bad));
-  assert.equal(memo.parse(json({ ...ask, id: 8 })), other, "the last good request is kept");
-  // One byte changed at the end is a different request.
-  const near = json({ ...ask, id: 9 });
-  assert.equal((memo.parse(near) as { request: { id: number } }).request.id, 9);
 });

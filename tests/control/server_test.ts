@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeRawFrame } from "../../lib/control/frame.ts";
 import { ControlServer } from "../../lib/control/server.ts";
+import { AuditLog } from "../../lib/control/audit.ts";
 import { ControlClient } from "../../lib/control/client.ts";
 import { auditLines, RawConn, shortTempDir, startHarness, until } from "./_helpers.ts";
 
@@ -539,6 +540,48 @@ Deno.test("server: a repeated request is answered and recorded each time, under 
     ]);
   } finally {
     raw.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: configure replaces allowed commands, timeout and audit log while serving", async () => {
+  const h = await startHarness();
+  const c = await RawConn.open(h.socket);
+  const newAudit = `${h.dir}/audit2.log`;
+  try {
+    await c.send({ command: "stats", id: 1 });
+    assert.equal((await c.receive() as { status: string }).status, "success");
+    const old = h.server.dispatcher.policy.audit;
+    h.server.dispatcher.configure({
+      allowed: new Set(["ps", "call"]),
+      timeoutMs: 300,
+      audit: await AuditLog.open({ path: newAudit, log: false }),
+    });
+    assert.equal(old.enabled, false, "the replaced audit log is closed");
+    // the same connection, under the new policy
+    await c.send({ command: "stats", id: 2 });
+    assert.deepEqual(await c.receive(), {
+      status: "error",
+      code: 403,
+      error: "Command 'stats' not allowed",
+      id: 2,
+    });
+    await c.send({ command: "call", args: ["job"], options: { inputs: { secs: "5" } }, id: 3 });
+    assert.deepEqual(await c.receive(), {
+      status: "error",
+      code: 504,
+      error: "Command 'call' timed out after 0.3 s",
+      id: 3,
+    });
+    const before = await auditLines(h.config.cli_audit_log_path!);
+    assert.equal(before.length, 1);
+    assert.match(before[0], / command=stats result=success code=200 /);
+    const after = await auditLines(newAudit);
+    assert.equal(after.length, 2);
+    assert.match(after[0], / command=stats result=blocked code=403 /);
+    assert.match(after[1], / command=call agent=job result=timeout code=504 /);
+  } finally {
+    c.close();
     await h.close();
   }
 });

@@ -388,39 +388,3 @@ Deno.test("the default clock gives current, non-decreasing timestamps", () => {
     assert.ok(i === 0 || events[i].timestamp >= events[i - 1].timestamp);
   }
 });
-
-Deno.test("appendJson stores what append stores; an oversized text is cut, never lost", () => {
-  using store = EventStore.open({ path: null, retention: 100, clock: steppingClock() });
-  const data = { command: "status", args: ["web"], user: "ann", result: "success", code: 200 };
-  store.appendJson("COMMAND_EXECUTED", "web", JSON.stringify(data));
-  store.appendJson("COMMAND_REJECTED", null, JSON.stringify({ ...data, code: 403 }));
-  const huge = { note: "x".repeat(MAX_EVENT_DATA_BYTES) };
-  store.appendJson("COMMAND_EXECUTED", null, JSON.stringify(huge));
-  assert.equal(store.pending, 3);
-
-  const [big, rejected, executed] = store.query({ category: "command" });
-  assert.deepEqual(
-    { ...executed, timestamp: "" },
-    {
-      id: 1,
-      event_name: "COMMAND_EXECUTED",
-      category: "command",
-      agent_name: "web",
-      timestamp: "",
-      data,
-    },
-  );
-  assert.equal(executed.timestamp, "2025-07-27T10:00:00.000Z");
-  assert.equal(rejected.timestamp, "2025-07-27T10:00:01.000Z");
-  assert.deepEqual([rejected.agent_name, rejected.data.code], [null, 403]);
-  assert.equal(big.id, 3);
-  assert.match(String(big.data.note), /…\[truncated \d+ chars\]$/);
-  assert.ok(JSON.stringify(big.data).length <= MAX_EVENT_DATA_BYTES);
-
-  assert.throws(
-    () => store.appendJson("NOPE" as EventName, null, "{}"),
-    isError(400, /unknown event name/),
-  );
-  store.close();
-  assert.throws(() => store.appendJson("COMMAND_EXECUTED", null, "{}"), isError(503, /closed/));
-});

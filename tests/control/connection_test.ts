@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import {
+  type AnswerSlot,
+  Connection,
+  type FrameHandler,
+  MAX_BACKLOG_BYTES,
+  MAX_PIPELINE,
+} from "../../lib/control/connection.ts";
+import { encodeFrame } from "../../lib/control/frame.ts";
+import { DenoUnixListener } from "../../lib/control/transport.ts";
+import { RawConn, shortTempDir, until } from "./_helpers.ts";
+
+/** A served connection over a real UNIX socket, and the raw client end. */
+interface Pair {
+  server: Connection;
+  client: RawConn;
+  closed: Connection[];
+  serving: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Accepts one connection through the Deno adapter and serves it with `handler(connection)`. */
+async function pair(handler: (c: Connection) => FrameHandler, now = 0): Promise<Pair> {
+  const dir = await shortTempDir();
+  const listener = new DenoUnixListener(
+    Deno.listen({ transport: "unix", path: `${dir}/s` }),
+  );
+  const accepted = listener.accept();
+  const client = await RawConn.open(`${dir}/s`);
+  const conn = await accepted;
+  assert.ok(conn !== null);
+  assert.equal(conn.peer, undefined, "Deno.UnixConn tells no peer identity");
+  const closed: Connection[] = [];
+  const server = new Connection(conn, {
+    maxFrameBytes: 1024,
+    now,
+    onClose: (c) => closed.push(c),
+    onFlushed: () => {},
+  });
+  const serving = server.serve(handler(server));
+  return {
+    server,
+    client,
+    closed,
+    serving,
+    async close() {
+      client.close();
+      server.close();
+      await serving;
+      listener.close();
+      assert.equal(await listener.accept(), null, "a closed listener accepts nothing");
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Answers `{"echo": request}`; a request `{"slow": true}` reserves a slot, kept in `slots`. */
+function echo(c: Connection, slots: AnswerSlot[] = []): FrameHandler {
+  return {
+    frame(payload) {
+      const request = JSON.parse(new TextDecoder().decode(payload));
+      if (request.slow === true) slots.push(c.reserve());
+      else c.reply(JSON.stringify({ echo: request }));
+    },
+    violation(code, message) {
+      c.reply(JSON.stringify({ code, message }));
+    },
+  };
+}
+
+Deno.test("connection: a push goes out in order, behind an answer still owed", async () => {
+  const slots: AnswerSlot[] = [];
+  const p = await pair((c) => echo(c, slots));
+  try {
+    await p.client.send({ slow: true });
+    await until(() => slots.length === 1);
+    assert.equal(p.server.push('{"push":1}'), true);
+    await p.client.send({ fast: true });
+    assert.equal(p.server.busy, true);
+    await new Promise((r) => setTimeout(r, 20)); // nothing may overtake the slow answer
+    p.server.settle(slots[0], '{"slow":true}');
+    assert.deepEqual(await p.client.receive(), { slow: true });
+    assert.deepEqual(await p.client.receive(), { push: 1 });
+    assert.deepEqual(await p.client.receive(), { echo: { fast: true } });
+    // with nothing owed, a push goes straight out
+    assert.equal(p.server.push('{"push":2}'), true);
+    assert.deepEqual(await p.client.receive(), { push: 2 });
+  } finally {
+    await p.close();
+  }
+});
+
+Deno.test("connection: pushes to a client that does not read stop at the byte bound", async () => {
+  const p = await pair((c) => echo(c));
+  try {
+    const big = JSON.stringify({ pad: "x".repeat(64 * 1024) });
+    let accepted = 0;
+    while (accepted < 10_000 && p.server.push(big)) accepted++;
+    const frame = encodeFrame(big).length;
+    assert.ok(accepted >= Math.floor(MAX_BACKLOG_BYTES / frame), `accepted ${accepted}`);
+    assert.ok(accepted <= Math.ceil(MAX_BACKLOG_BYTES / frame) + 1, `accepted ${accepted}`);
+    // the client catches up: every accepted frame arrives whole, and pushing works again
+    for (let i = 0; i < accepted; i++) {
+      assert.equal((await p.client.receive() as { pad: string }).pad.length, 64 * 1024);
+    }
+    await until(() => !p.server.busy);
+    assert.equal(p.server.push('{"again":true}'), true);
+    assert.deepEqual(await p.client.receive(), { again: true });
+  } finally {
+    await p.close();
+  }
+});
+
+Deno.test("connection: pushes stop at the answer count bound", async () => {
+  const p = await pair((c) => echo(c));
+  try {
+    let accepted = 0;
+    while (accepted < 10_000 && p.server.push("{}")) accepted++;
+    // one batch may be under way while MAX_PIPELINE more wait
+    assert.ok(accepted >= MAX_PIPELINE && accepted <= MAX_PIPELINE + 1, `accepted ${accepted}`);
+    for (let i = 0; i < accepted; i++) assert.deepEqual(await p.client.receive(), {});
+  } finally {
+    await p.close();
+  }
+});
+
+Deno.test("connection: a framing violation is answered by the handler, then the connection closes", async () => {
+  const p = await pair((c) => echo(c));
+  try {
+    await p.client.send({ a: 1 });
+    assert.deepEqual(await p.client.receive(), { echo: { a: 1 } });
+    await p.client.write(new Uint8Array([0, 0, 0x10, 0])); // 4096 bytes announced, limit 1024
+    assert.deepEqual(await p.client.receive(), {
+      code: 413,
+      message: "Frame too large: 4096 bytes (limit 1024)",
+    });
+    assert.equal(await p.client.receive(), "eof");
+    await p.serving;
+    assert.deepEqual(p.closed, [p.server]);
+    assert.equal(p.server.push("{}"), false, "a closed connection takes no push");
+  } finally {
+    await p.close();
+  }
+});
+
+Deno.test("connection: sweep closes an idle connection, never one waiting for an answer", async () => {
+  const slots: AnswerSlot[] = [];
+  const idle = await pair((c) => echo(c), 0);
+  const waiting = await pair((c) => echo(c, slots), 0);
+  try {
+    await waiting.client.send({ slow: true });
+    await until(() => slots.length === 1);
+    // The clock is the sweep's argument: the first sweep notices the activity at accept.
+    for (const now of [100, 200, 1_200, 2_500]) {
+      idle.server.sweep(now, 1_000);
+      waiting.server.sweep(now, 1_000);
+    }
+    assert.equal(idle.server.closed, true);
+    assert.equal(await idle.client.receive(), "eof");
+    assert.equal(waiting.server.closed, false);
+    waiting.server.settle(slots[0], '{"late":true}');
+    assert.deepEqual(await waiting.client.receive(), { late: true });
+    // answered and idle again: the next sweeps close it
+    waiting.server.sweep(3_000, 1_000);
+    waiting.server.sweep(4_500, 1_000);
+    assert.equal(await waiting.client.receive(), "eof");
+  } finally {
+    await idle.close();
+    await waiting.close();
+  }
+});
