@@ -79,7 +79,7 @@ export function orchestratorArgv(root: string): string[] {
 export class Orchestrator implements SystemUnderTest {
   readonly system = "orchestrator" as const;
   readonly persistentLabel =
-    "`status` (all agents) over one UNIX-socket connection, framed JSON (SPEC §5), " +
+    "`status` (all agents) over one UNIX-socket connection, framed JSON (docs/protocol.md), " +
     "lean measuring client (bench/measure/framed_client.ts)";
   readonly stopLabel = "SIGTERM to the orchestrator (stops every agent, then exits)";
   #root: string;

@@ -1,6 +1,6 @@
 /**
  * The IPC floor's server: a bare Deno UNIX-socket server that answers every
- * request frame (SPEC §5 framing) with one fixed success frame and does
+ * request frame (docs/protocol.md framing) with one fixed success frame and does
  * nothing else: no JSON parsing, no dispatch, no audit. What any server
  * costs on this machine.
  *

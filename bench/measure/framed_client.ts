@@ -1,5 +1,5 @@
 /**
- * A lean framed-JSON client for measuring the control socket (SPEC §5), not
+ * A lean framed-JSON client for measuring the control socket (docs/protocol.md), not
  * the product client (`lib/control/client.ts`): it sends one pre-encoded
  * request frame, reads exactly one answer frame by its 4-byte big-endian
  * header into one reused buffer, and checks by byte compare that the answer

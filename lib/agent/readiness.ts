@@ -1,5 +1,5 @@
 /**
- * Readiness probes (SPEC §3): tcp connect and exec. The log_pattern probe is
+ * Readiness probes (docs/config.md): tcp connect and exec. The log_pattern probe is
  * a regex test on each output line, done where the lines are read.
  *
  * @module

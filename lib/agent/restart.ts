@@ -1,5 +1,5 @@
 /**
- * Restart policy and backoff (SPEC §3), as pure functions: no processes, no
+ * Restart policy and backoff (docs/config.md), as pure functions: no processes, no
  * timers. The orchestrator feeds them an exit and the restart history and
  * does what they return.
  *

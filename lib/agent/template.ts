@@ -1,5 +1,5 @@
 /**
- * UTCP `cli` call template → what to spawn (SPEC §3). Pure: the caller hands
+ * UTCP `cli` call template → what to spawn (docs/config.md). Pure: the caller hands
  * in the inputs, the `values` and an environment lookup.
  *
  * - `${name}` resolves from call-time inputs, then `values`, then the

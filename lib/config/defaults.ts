@@ -1,5 +1,5 @@
 /**
- * Defaults, applied in one place (SPEC §3). `withDefaults` takes a config
+ * Defaults, applied in one place (docs/config.md). `withDefaults` takes a config
  * object that has already been validated (or was written by hand in a test)
  * and returns the full typed model. It never throws on well-typed input.
  *

@@ -1,5 +1,5 @@
 /**
- * Config loading (SPEC §3): JSONC → validation → the typed model with
+ * Config loading (docs/config.md): JSONC → validation → the typed model with
  * defaults applied, `{user}` expanded and `ORCHESTRATOR_SOCKET_PATH`
  * applied. Never logs and never throws on bad input; the CLI prints.
  *

@@ -1,7 +1,7 @@
 /**
  * The typed config model: what `loadConfig` returns once defaults are applied
- * and `{user}` / `ORCHESTRATOR_SOCKET_PATH` are resolved (SPEC §3). Field
- * names keep the seed's spelling (snake_case), so the JSONC file, the JSON
+ * and `{user}` / `ORCHESTRATOR_SOCKET_PATH` are resolved (docs/config.md). Field
+ * names are snake_case, so the JSONC file, the JSON
  * Schema and this model use one vocabulary.
  *
  * @module
@@ -9,7 +9,7 @@
 
 import type { PresetName } from "../protocol/commands.ts";
 
-/** Severity of a validation result (SPEC §4). */
+/** Severity of a validation result (docs/config.md, "Checks"). */
 export type Severity = "error" | "warning" | "info";
 
 /** One validator finding, with the position of the offending node. */
@@ -27,7 +27,7 @@ export interface ValidationResult {
 /** `cli_log_level` values. */
 export type LogLevelName = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
-/** What a dependent waits for (SPEC §3). */
+/** What a dependent waits for (docs/config.md). */
 export type DependencyCondition = "started" | "ready" | "completed" | "completed_successfully";
 
 /**
@@ -87,7 +87,7 @@ export interface ReadinessProbe {
   failure_threshold: number;
 }
 
-/** One agent: a UTCP tool plus orchestration fields (SPEC §3). */
+/** One agent: a UTCP tool plus orchestration fields (docs/config.md). */
 export interface AgentConfig {
   /** Unique, `[A-Za-z0-9_.-]+`. */
   name: string;
@@ -116,7 +116,7 @@ export interface AgentConfig {
   stop_timeout: number;
 }
 
-/** The whole config, defaults applied (SPEC §3). */
+/** The whole config, defaults applied (docs/config.md). */
 export interface OrchestratorConfig {
   enable_command_interface: boolean;
   /** Resolved: `{user}` expanded, `ORCHESTRATOR_SOCKET_PATH` applied. */

@@ -1,5 +1,5 @@
 /**
- * The validator (SPEC §4): a structure check against the config's JSON
+ * The validator (docs/config.md, "Checks"): a structure check against the config's JSON
  * Schema, then named rules, each adding results. It collects every finding
  * and never throws on any input; the loader never logs, the CLI prints.
  *

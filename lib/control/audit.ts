@@ -1,5 +1,5 @@
 /**
- * The CLI audit trail (SPEC §6): one line per request, in the seed's format
+ * The CLI audit trail (docs/protocol.md, "Audit"): one line per request, in the documented format
  *
  * ```
  * 2025-07-27T10:30:00Z [CLI] user=admin(reported) command=start agent=WeatherAgent result=success code=200 duration_ms=0.4 uid=0 pid=4242
@@ -49,7 +49,7 @@ export function auditValue(value: string): string {
   return value !== "" && PLAIN.test(value) ? value : JSON.stringify(value);
 }
 
-/** ISO 8601 UTC with second precision, as in the seed (`2025-07-27T10:30:00Z`). */
+/** ISO 8601 UTC with second precision (`2025-07-27T10:30:00Z`). */
 export function auditTimestamp(time: Date): string {
   return isoTime(time.getTime()).slice(0, 19) + "Z";
 }

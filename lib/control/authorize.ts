@@ -1,5 +1,5 @@
 /**
- * Which commands a connection may run (SPEC §3, §6). Pure: the server builds
+ * Which commands a connection may run (docs/config.md, docs/protocol.md). Pure: the server builds
  * the allowed set once from the config with `resolveAllowed` and asks
  * `authorize` per request.
  *

@@ -1,5 +1,5 @@
 /**
- * The command handlers of the control socket (SPEC §5): one entry per
+ * The command handlers of the control socket (docs/protocol.md): one entry per
  * command name, each taking the controller and a validated request and
  * returning the response `data` (or a promise of it). Bad arguments throw
  * `badRequest` (400); the controller's own errors (404 unknown agent, 409

@@ -1,5 +1,5 @@
 /**
- * The control protocol's framing (SPEC §5): a 4-byte unsigned big-endian
+ * The control protocol's framing (docs/protocol.md): a 4-byte unsigned big-endian
  * length N, then N bytes of UTF-8 JSON. `FrameReader` turns a byte stream
  * into frames with exactly three outcomes — a frame, a clean EOF at a frame
  * boundary, a protocol error — and copes with partial reads and with many

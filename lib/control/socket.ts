@@ -1,5 +1,5 @@
 /**
- * Creating and removing the control socket file safely (SPEC §6).
+ * Creating and removing the control socket file safely (docs/protocol.md, "Audit").
  *
  * - The socket never exists at its path with a mode wider than configured:
  *   it is bound inside a fresh private (0700) directory next to the target,

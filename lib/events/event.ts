@@ -1,5 +1,5 @@
 /**
- * Event types recorded by the orchestrator (SPEC §8) and their categories.
+ * Event types recorded by the orchestrator (docs/operations.md) and their categories.
  *
  * @module
  */
@@ -48,7 +48,7 @@ export interface NewEvent {
   timestamp?: string;
 }
 
-/** History filters (SPEC §5 `history`). Results are newest first. */
+/** History filters (docs/protocol.md, `history`). Results are newest first. */
 export interface EventQuery {
   /** Default 100, at most 10,000. */
   limit?: number;

@@ -32,7 +32,7 @@ const files = [...Deno.readDirSync(TESTDATA)]
   .map((e) => e.name)
   .sort();
 
-Deno.test("testdata: there is a config for every SPEC §4 check", () => {
+Deno.test("testdata: there is a config for every check of docs/config.md", () => {
   assert.ok(files.length >= 30, `only ${files.length} configs`);
 });
 

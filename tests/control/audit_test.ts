@@ -4,7 +4,7 @@ import { shortTempDir } from "./_helpers.ts";
 
 const T = new Date("2025-07-27T10:30:00.456Z");
 
-Deno.test("audit: the seed's format, extra fields after", () => {
+Deno.test("audit: the documented line format, extra fields after", () => {
   assert.equal(
     formatAuditLine({
       time: T,

@@ -71,7 +71,7 @@ Deno.test("server: every response code from real requests (400 403 404 409 504)"
   }
 });
 
-Deno.test("server: a 403 answers exactly the seed's text, with the id when given", async () => {
+Deno.test("server: a 403 answers exactly the documented text, with the id when given", async () => {
   const h = await startHarness({
     allowed_commands: ["ps", "status", "shutdown"],
     blocked_commands: ["shutdown"],

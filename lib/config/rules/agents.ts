@@ -1,5 +1,5 @@
 /**
- * Per-agent rules (SPEC §4): names, durations and counts, backoff, exit
+ * Per-agent rules (docs/config.md, "Checks"): names, durations and counts, backoff, exit
  * codes, readiness probes.
  *
  * @module

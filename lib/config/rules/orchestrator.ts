@@ -1,5 +1,5 @@
 /**
- * Rules on the orchestrator-level options (SPEC §4): ranges, socket
+ * Rules on the orchestrator-level options (docs/config.md, "Checks"): ranges, socket
  * permissions, socket path, command lists, and the directories of the
  * files the orchestrator writes.
  *
