@@ -3,7 +3,8 @@
  * glibc's `libc.so.6`, opened once on first use): `getsockopt` (peer
  * credentials, in lib/control/peer_cred.ts), `FD_CLOEXEC` on inherited
  * descriptors, datagrams to the service manager's notification socket and
- * `CLOCK_MONOTONIC` (docs/systemd.md).
+ * `CLOCK_MONOTONIC` (docs/systemd.md), `prctl` and `waitpid` for the child
+ * subreaper (lib/containment/libc.ts).
  *
  * Every function returns `null` (or `false`) when libc cannot be opened —
  * not Linux, or FFI not permitted (`--allow-ffi`, included in `-A` and in the
@@ -24,6 +25,8 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  waitpid: { parameters: ["i32", "pointer", "i32"], result: "i32" },
 } as const;
 
 /** `SOL_SOCKET`: the level of the generic socket options (`getsockopt`). */

@@ -38,7 +38,7 @@ export const spec: ClientCommandSpec = {
   }],
   format: (data: { message: string }) => data.message,
   notes: "Without --wait the answer comes before the shutdown finishes. --wait polls the " +
-    "socket; under systemd socket activation the socket outlives the orchestrator: use " +
+    "socket and its lock file until the orchestrator has exited; under systemd socket activation the socket outlives the orchestrator: use " +
     "systemctl stop there.",
 };
 
@@ -53,10 +53,36 @@ async function accepting(path: string): Promise<boolean> {
   }
 }
 
-/** Polls until the socket stops accepting connections, or the deadline. */
+/**
+ * True once the orchestrator behind `path` has exited: its `<path>.lock`
+ * (held with `flock` for the orchestrator's whole life, released by the
+ * kernel when it exits) is gone or can be locked. The lock is let go at once.
+ */
+function lockReleased(path: string): boolean {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(`${path}.lock`, { read: true });
+  } catch {
+    return true; // removed at a clean exit (or never made)
+  }
+  try {
+    if (!file.tryLockSync(true)) return false;
+    file.unlockSync();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Polls until the socket stops accepting connections and the orchestrator's
+ * lock is released (it has exited), or the deadline.
+ */
 async function waitGone(path: string, deadline: number): Promise<boolean> {
   for (;;) {
-    if (!await accepting(path)) return true;
+    if (!await accepting(path) && lockReleased(path)) return true;
     const left = deadline - performance.now();
     if (left <= 0) return false;
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, left)));

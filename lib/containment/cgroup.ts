@@ -151,6 +151,24 @@ export async function removeLeftoverCgroups(parent: string): Promise<string[]> {
   return dead.filter((_, i) => removed[i]);
 }
 
+/**
+ * Removes an emptied cgroup, retrying for up to ~200 ms: right after its last
+ * process exits, `rmdir` may still fail with EBUSY for a moment (seen under
+ * load).
+ */
+function removeSoon(dir: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0;; attempt++) {
+    try {
+      Deno.removeSync(dir);
+      return;
+    } catch (error) {
+      if (attempt >= 20 || error instanceof Deno.errors.NotFound) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
+}
+
 /** The cgroups of one orchestrator: its own, and one per agent inside it. */
 export class CgroupTree {
   /** The orchestrator's cgroup. */
@@ -184,7 +202,7 @@ export class CgroupTree {
         const why = new TextDecoder().decode(out.stderr).trim().split("\n").pop() ?? "";
         throw new Error(`cannot move a process into "${probe}": ${why || `exit ${out.code}`}`);
       }
-      Deno.removeSync(probe);
+      removeSoon(probe);
     } catch (error) {
       for (const cg of [probe, dir]) {
         try {

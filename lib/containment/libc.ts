@@ -1,5 +1,5 @@
 /**
- * The two libc calls of subreaper mode, through `Deno.dlopen` (needs
+ * The two libc calls of subreaper mode, through lib/libc.ts (needs
  * `--allow-ffi`): `prctl(PR_SET_CHILD_SUBREAPER)` and `waitpid(pid, …,
  * WNOHANG)` on one pid. Never `waitpid(-1)`: that would take the exit
  * statuses of Deno's own children away from Deno.
@@ -10,10 +10,7 @@
 const PR_SET_CHILD_SUBREAPER = 36;
 const WNOHANG = 1;
 
-const SYMBOLS = {
-  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
-  waitpid: { parameters: ["i32", "pointer", "i32"], result: "i32" },
-} as const;
+import { libc } from "../libc.ts";
 
 /** What {@link reap} found. */
 export type ReapResult = "reaped" | "running" | "not-a-child";
@@ -37,20 +34,18 @@ export function openLibc(): Libc {
   if (Deno.build.os !== "linux") {
     throw new Error(`Child subreapers exist only on Linux, not "${Deno.build.os}"`);
   }
-  let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
-  try {
-    lib = Deno.dlopen("libc.so.6", SYMBOLS);
-  } catch (error) {
-    throw new Error(`Cannot load "libc.so.6" through Deno.dlopen: ${(error as Error).message}`);
+  const lib = libc();
+  if (lib === null) {
+    throw new Error('Cannot load "libc.so.6" through Deno.dlopen (is --allow-ffi granted?)');
   }
   opened = {
     setChildSubreaper(on: boolean): void {
-      const rc = lib.symbols.prctl(PR_SET_CHILD_SUBREAPER, on ? 1n : 0n, 0n, 0n, 0n);
+      const rc = lib.prctl(PR_SET_CHILD_SUBREAPER, on ? 1n : 0n, 0n, 0n, 0n);
       if (rc !== 0) throw new Error(`prctl(PR_SET_CHILD_SUBREAPER, ${on ? 1 : 0}) failed`);
     },
     reap(pid: number): ReapResult {
       if (!Number.isSafeInteger(pid) || pid <= 1) return "not-a-child";
-      const rc = lib.symbols.waitpid(pid, null, WNOHANG);
+      const rc = lib.waitpid(pid, null, WNOHANG);
       if (rc === pid) return "reaped";
       return rc === 0 ? "running" : "not-a-child";
     },
