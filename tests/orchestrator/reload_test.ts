@@ -98,7 +98,10 @@ Deno.test("reload: a dry run answers the same difference and changes nothing", a
     const config = h.orchestrator.config;
     const next = withDefaults({
       max_workers: 1,
-      agents: [sleeper("a", { tool_call_template: { command: "sleep", args: ["9"] } }), sleeper("c")],
+      agents: [
+        sleeper("a", { tool_call_template: { command: "sleep", args: ["9"] } }),
+        sleeper("c"),
+      ],
     });
     const report = await h.orchestrator.reload(next, { dryRun: true });
     assert.equal(report.dry_run, true);
@@ -159,9 +162,14 @@ Deno.test("reload: dependents of a restarted agent follow their depends_on: a ru
 Deno.test("reload: removed agents stop in reverse dependency order", async () => {
   const h = await harness(() => ({
     shutdown_timeout: 2,
-    agents: [sleeper("base"), sleeper("mid", { depends_on: { base: "started" } }), sleeper("top", {
-      depends_on: { mid: "started" },
-    }), sleeper("stay")],
+    agents: [
+      sleeper("base"),
+      sleeper("mid", { depends_on: { base: "started" } }),
+      sleeper("top", {
+        depends_on: { mid: "started" },
+      }),
+      sleeper("stay"),
+    ],
   }));
   try {
     await h.orchestrator.waitFor("top", ["running"]);
@@ -214,7 +222,10 @@ Deno.test("reload: a second reload waits for the first; commands on an agent bei
       order.push("second");
       return r;
     });
-    await until("the restart under way", () => h.orchestrator.status("stubborn").state === "stopping");
+    await until(
+      "the restart under way",
+      () => h.orchestrator.status("stubborn").state === "stopping",
+    );
     await assert.rejects(
       h.orchestrator.start("stubborn"),
       (e: unknown) =>
@@ -253,7 +264,10 @@ Deno.test("reload: a changed agent that is not running gets the new config and k
     await h.orchestrator.waitFor("a", ["running"]);
     const next = withDefaults({
       agents: [
-        sleeper("idle", { autostart: false, tool_call_template: { command: "sleep", args: ["7"] } }),
+        sleeper("idle", {
+          autostart: false,
+          tool_call_template: { command: "sleep", args: ["7"] },
+        }),
         sleeper("a"),
         sleeper("later", { autostart: false }),
       ],
