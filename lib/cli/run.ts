@@ -215,7 +215,8 @@ async function runWithStore(
     if (server !== null) log.info(`Control socket: ${server.path}`);
     const reason = await shutdown.reason;
     log.info(`Shutting down: ${reason}`);
-    if (server !== null) await server.drain(config.command_timeout * 1000);
+    // The command_timeout in force: a reload may have changed it.
+    if (server !== null) await server.drain(orchestrator.config.command_timeout * 1000);
     await orchestrator.shutdown(reason);
     log.info("Shutdown complete");
   } finally {

@@ -61,7 +61,7 @@ function resultLines(results: readonly ValidationResult[], path: string): string
 }
 
 /** The one line that tells what a reload did. */
-export function describeReload(r: ReloadReport): string {
+function describeReload(r: ReloadReport): string {
   return `${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed ` +
     `(${r.restarted.length} restarted), ${r.updated_in_place.length} updated in place, ` +
     `${r.unchanged} unchanged`;
