@@ -7,6 +7,10 @@
  * table), records the event and wakes waiters. The decisions are pure
  * functions (`exit.ts`, `transition.ts`, `graph.ts`, `restart.ts`).
  *
+ * A reload replaces the config, the agents and their graph (`reconfigure`,
+ * `replaceConfig`, `hold`, `forget`; the steps are in `reload.ts`): every
+ * state change it causes still goes through `#transition`.
+ *
  * @module
  */
 
@@ -78,8 +82,8 @@ export class Supervisor {
   #config: OrchestratorConfig;
   #agents: Agent[];
   #byName: Map<string, Agent>;
-  #order: Agent[];
-  #dependents: Map<string, Agent[]>;
+  #order: Agent[] = [];
+  #dependents = new Map<string, Agent[]>();
   /** Agents a reload is stopping, to start them again or to remove them. */
   readonly #held = new Map<Agent, Hold>();
   readonly #env: (name: string) => string | undefined;
@@ -100,8 +104,6 @@ export class Supervisor {
     this.#config = config;
     this.#agents = config.agents.map((c, index) => newAgent(c, index));
     this.#byName = new Map(this.#agents.map((a) => [a.config.name, a]));
-    this.#order = [];
-    this.#dependents = new Map();
     this.#buildGraph();
     this.#probeHooks = { passed: (agent, pass) => this.#probePassed(agent, pass) };
   }
@@ -134,11 +136,11 @@ export class Supervisor {
   /** The scheduling order and the dependents of each agent, from the config's agents. */
   #buildGraph(): void {
     const agents = this.#config.agents;
-    this.#order = startOrder(agents).map((n) => this.#byName.get(n)!);
+    const byName = this.#byName;
+    this.#order = startOrder(agents).map((n) => byName.get(n)!);
+    const dependents = dependentsOf(agents);
     this.#dependents = new Map(
-      [...dependentsOf(agents)].map((
-        [name, list],
-      ) => [name, list.map((n) => this.#byName.get(n)!)]),
+      [...dependents].map(([name, list]) => [name, list.map((n) => byName.get(n)!)]),
     );
   }
 
