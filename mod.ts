@@ -66,7 +66,8 @@ export * from "./lib/agent/info.ts";
 export type { StreamCounters } from "./lib/agent/captured_stream.ts";
 export { decodeOutput, type OutputEncoding } from "./lib/agent/output_encoding.ts";
 export type * from "./lib/agent/controller.ts";
-export { Orchestrator, type OrchestratorOptions } from "./lib/orchestrator.ts";
+export { Orchestrator, type OrchestratorOptions, type ReloadOptions } from "./lib/orchestrator.ts";
+export { planReload, type ReloadPlan } from "./lib/orchestrator/reload_plan.ts";
 export {
   backoffSeconds,
   decideRestart,

@@ -14,7 +14,7 @@ import { latenciesInProcess, rateInProcess } from "./measure/client_process.ts";
 import { PERSISTENT_WARMUP, THROUGHPUT_COMMAND } from "./plan.ts";
 import { descendants, isAlive, killLeftovers, signalPid, waitGone } from "./measure/proc.ts";
 import {
-  agentArgv,
+  agentArgvAt,
   type AgentKind,
   type AgentRow,
   type CliCommand,
@@ -23,13 +23,16 @@ import {
   type SystemUnderTest,
 } from "./system.ts";
 
-/** The config the bench runs: `n` agents of `kind`, zero backoff, restart always (pure). */
+/**
+ * The config the bench runs: `n` agents of `kind`, zero backoff, restart
+ * always; `version` > 0 changes agent a1 (see `agentArgvAt`) (pure).
+ */
 export function orchestratorConfig(
   n: number,
   kind: AgentKind,
   paths: { socket: string; logDir: string | null },
+  version = 0,
 ): Record<string, unknown> {
-  const [command, ...args] = agentArgv(kind);
   return {
     enable_command_interface: true,
     command_socket_path: paths.socket,
@@ -41,12 +44,16 @@ export function orchestratorConfig(
     ...(isFlood(kind) ? { log_max_bytes: FLOOD_LOG_BYTES, log_max_files: 1 } : {}),
     agents: Array.from({ length: n }, (_, i) => ({
       name: `a${i + 1}`,
-      tool_call_template: { call_template_type: "cli", command, args },
+      tool_call_template: templateOf(agentArgvAt(kind, i + 1, version)),
       restart: "always",
       backoff: { initial: 0, max: 0, factor: 1, reset_after: 60 },
       max_restarts: 1000,
     })),
   };
+}
+
+function templateOf([command, ...args]: string[]): Record<string, unknown> {
+  return { call_template_type: "cli", command, args };
 }
 
 /** Rows from a `ps` response's data (pure). "Up" = running or ready. */
@@ -87,6 +94,8 @@ export class Orchestrator implements SystemUnderTest {
   #child: Deno.ChildProcess | null = null;
   #exited: Deno.CommandStatus | null = null;
   #client: ControlClient | null = null;
+  /** What `prepare` wrote: `reload` writes new versions of it. */
+  #prepared: { n: number; kind: AgentKind } = { n: 0, kind: "sleep" };
 
   constructor(root: string, dir: string) {
     this.#root = root;
@@ -128,11 +137,30 @@ export class Orchestrator implements SystemUnderTest {
   async prepare(n: number, kind: AgentKind): Promise<void> {
     await Deno.remove(`${this.#dir}/logs`, { recursive: true }).catch(() => {});
     await Deno.mkdir(`${this.#dir}/logs`, { recursive: true });
+    this.#prepared = { n, kind };
+    await this.#writeConfig(0);
+  }
+
+  async #writeConfig(version: number): Promise<void> {
+    const { n, kind } = this.#prepared;
     const config = orchestratorConfig(n, kind, {
       socket: this.#sock,
       logDir: kind === "sleep" ? null : `${this.#dir}/logs`,
-    });
+    }, version);
     await Deno.writeTextFile(`${this.#dir}/bench.jsonc`, JSON.stringify(config, null, 1));
+  }
+
+  /** Writes version `version` of the config, then times the `reload` request until its answer. */
+  async reload(version: number): Promise<number> {
+    await this.#writeConfig(version);
+    if (this.#client === null) this.#client = await ControlClient.connect(this.#sock);
+    const t0 = performance.now();
+    const r = await this.#client.request("reload");
+    const ms = performance.now() - t0;
+    if (r.status !== "success") {
+      throw new Error(`orchestrator answered ${r.code} to "reload": ${r.error}`);
+    }
+    return ms;
   }
 
   start(): Promise<void> {

@@ -33,6 +33,8 @@ export interface Plan {
   logAgents: number;
   logSettleMs: number;
   logWindowMs: number;
+  /** Reload with one agent changed: agents running, and reloads (each changes a1 again). */
+  reload: { agents: number; reps: number };
   /** Flood cases (one agent): settle time, polling window, pause between status calls. */
   flood: { settleMs: number; windowMs: number; intervalMs: number };
   timing: ScenarioTiming;
@@ -78,6 +80,7 @@ export function planFor(mode: BenchOptions["mode"]): Plan {
         logAgents: 10,
         logSettleMs: 300,
         logWindowMs: 1500,
+        reload: { agents: 10, reps: 1 },
         flood: { settleMs: 300, windowMs: 1000, intervalMs: 10 },
         timing: { ...TIMING, timeoutMs: 20_000 },
         budgetMs: 55_000,
@@ -99,6 +102,7 @@ export function planFor(mode: BenchOptions["mode"]): Plan {
         logAgents: 100,
         logSettleMs: 1000,
         logWindowMs: 3000,
+        reload: { agents: 500, reps: 2 },
         flood: { settleMs: 1000, windowMs: 3000, intervalMs: 10 },
         timing: { ...TIMING, timeoutMs: 60_000 },
         budgetMs: 170_000,
@@ -119,6 +123,7 @@ export function planFor(mode: BenchOptions["mode"]): Plan {
         logAgents: 100,
         logSettleMs: 3000,
         logWindowMs: 10_000,
+        reload: { agents: 500, reps: 5 },
         flood: { settleMs: 2000, windowMs: 5000, intervalMs: 10 },
         timing: TIMING,
         budgetMs: 14 * 60_000,

@@ -22,6 +22,7 @@ import {
   daemonMemory,
   floodCase,
   loggingCase,
+  reloadOneChanged,
   stopAll,
 } from "./scenarios.ts";
 import type { AgentKind, SystemUnderTest } from "./system.ts";
@@ -316,6 +317,41 @@ export async function measureSystem(
       }),
   );
 
+  if (sut.reload !== undefined) {
+    const { agents, reps } = plan.reload;
+    await step(
+      ctx,
+      sut,
+      `reload (${agents} agents, 1 changed)`,
+      () =>
+        withDaemon(ctx, sut, async () => {
+          const samples = await reloadOneChanged(sut, agents, reps, t);
+          const ms = samples.map((s) => s.ms);
+          const how = sut instanceof Orchestrator
+            ? "the `reload` request over one control connection, from sending it to its answer " +
+              "(the file read and validated, a1 stopped and spawned again)"
+            : "`supervisorctl update`, the whole process (Python start-up included: supervisord " +
+              "has no reload request of its own)";
+          add({
+            name: `reload of ${agents} agents, 1 changed: time to answer`,
+            value: median(ms),
+            unit: "ms",
+            lowerIsBetter: true,
+            note: `${how}; ${samples.length} reloads (each changes a1 again), samples ${
+              ms.map((v) => v.toFixed(1)).join(", ")
+            } ms`,
+          });
+          add({
+            name: `reload of ${agents} agents, 1 changed: agents restarted`,
+            value: Math.max(...samples.map((s) => s.restarted)),
+            unit: "agents",
+            lowerIsBetter: true,
+            note: "agents whose pid changed across a reload (the most of any reload)",
+          });
+        }),
+    );
+  }
+
   for (const [kind, label] of FLOOD_CASES) {
     await step(ctx, sut, `flood case (${label})`, () =>
       withDaemon(ctx, sut, async () => {
@@ -418,6 +454,10 @@ export const METHOD_NOTES = [
   "with one old file kept (orchestrator log_dir, supervisord stdout_logfile_maxbytes) or, for PM2, which " +
   "does not rotate, to /dev/null; status polled every 10 ms on one connection (a monitoring client), " +
   "beside the same with one `sleep` agent.",
+  "Reload with one agent changed: the agents run, then the config is rewritten with only a1's sleep " +
+  "changed and applied: orchestrator `reload` over the control socket (timed to its answer), supervisord " +
+  "`supervisorctl update` (the whole process); then every agent is up again and the agents whose pid changed " +
+  "are counted. PM2 is not measured for it (its `reload` restarts the apps rather than applying a difference).",
   "Figures for event store and validate come from bench/event_store_bench.ts and bench/validate_bench.ts " +
   "(orchestrator only; no peer equivalent).",
 ];

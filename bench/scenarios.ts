@@ -123,6 +123,46 @@ export async function crashRestart(
   return samples;
 }
 
+/** One reload of the reload scenario. */
+export interface ReloadSample {
+  /** Until the system's reload action answered. */
+  ms: number;
+  /** Agents whose pid changed (must be 1: a1). */
+  restarted: number;
+}
+
+/**
+ * Reload with one agent changed: `n` sleep agents up, then `reps` times a
+ * new version of the config in which only a1 differs, applied with the
+ * system's reload action (`sut.reload`); after each, waits until every
+ * agent is up again and counts the agents whose pid changed.
+ */
+export async function reloadOneChanged(
+  sut: SystemUnderTest,
+  n: number,
+  reps: number,
+  timing: ScenarioTiming,
+): Promise<ReloadSample[]> {
+  if (sut.reload === undefined) throw new Error(`${sut.system} has no reload action`);
+  await bringUp(sut, n, "sleep", timing);
+  const samples: ReloadSample[] = [];
+  for (let version = 1; version <= reps; version++) {
+    const before = new Map((await sut.states() ?? []).map((r) => [r.name, r.pid]));
+    if (before.size !== n) {
+      throw new Error(`${sut.system}: not all ${n} agents listed before reload`);
+    }
+    const ms = await sut.reload(version);
+    const rows = await pollUntil(async () => {
+      const now = await sut.states();
+      const a1 = now?.find((r) => r.name === "a1");
+      const ready = now !== null && now.length === n && now.every((r) => r.up && r.pid > 0);
+      return ready && a1 !== undefined && a1.pid !== before.get("a1") ? now : null;
+    }, { ...timing, intervalMs: timing.pollMs, what: `${sut.system}: a1 restarted by the reload` });
+    samples.push({ ms, restarted: rows.filter((r) => r.pid !== before.get(r.name)).length });
+  }
+  return samples;
+}
+
 /** VmRSS and PSS of the daemon process, in MiB. */
 export function daemonMemory(sut: SystemUnderTest): { rssMiB: number; pssMiB: number } {
   const m = memoryOf(sut.daemonPid());

@@ -40,6 +40,16 @@ export function agentArgv(kind: AgentKind): string[] {
   }
 }
 
+/**
+ * argv of agent `index` (1-based) of `kind` in config version `version`:
+ * version 0 is {@link agentArgv}; from 1 on, agent a1 sleeps 3600 + version
+ * seconds instead, so each version differs from the one before in exactly
+ * one agent (the reload scenario).
+ */
+export function agentArgvAt(kind: AgentKind, index: number, version: number): string[] {
+  return version > 0 && index === 1 ? ["sleep", String(3600 + version)] : agentArgv(kind);
+}
+
 /** True for the agents that write as fast as they can. */
 export function isFlood(kind: AgentKind): boolean {
   return kind === "flood" || kind === "flood-nonl";
@@ -97,6 +107,14 @@ export interface SystemUnderTest {
   polledStatus(ms: number, intervalMs: number): Promise<number[]>;
   /** Requests/s with `connections` concurrent persistent clients for `ms`; null if not measured. */
   throughput(connections: number, ms: number): Promise<number | null>;
+  /**
+   * Rewrites the prepared config as version `version` (from 1: agent a1
+   * changed, see {@link agentArgvAt}) and has the running daemon apply it
+   * the way the system does it (orchestrator: `reload`; supervisord:
+   * `supervisorctl update`). Resolves with the milliseconds until that
+   * answered. Absent when the system has no such action.
+   */
+  reload?(version: number): Promise<number>;
   /** The user-level "stop every agent" action; resolves when its command returned. */
   stopAll(): Promise<void>;
   /** True once the system reports every agent stopped (or has exited, for the orchestrator). */

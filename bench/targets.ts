@@ -6,7 +6,7 @@
 
 /** A target: `value` in `unit`, reached when the figure is `op` it. */
 export interface Target {
-  op: "<=" | "<" | ">=";
+  op: "<=" | "<" | ">=" | "=";
   value: number;
   unit: string;
   /** How the target is shown, e.g. "≤ 25 ms". */
@@ -41,6 +41,14 @@ const TARGETS: { match: RegExp; target: Target }[] = [
     target: { op: "<=", value: 5, unit: "% of a core", label: "≤ 5 %" },
   },
   { match: /^crash/i, target: { op: "<=", value: 5, unit: "ms", label: "≤ 5 ms" } },
+  {
+    match: /^reload of 500 agents, 1 changed: time to answer/i,
+    target: { op: "<=", value: 100, unit: "ms", label: "≤ 100 ms" },
+  },
+  {
+    match: /^reload of \d+ agents, 1 changed: agents restarted/i,
+    target: { op: "=", value: 1, unit: "agents", label: "= 1" },
+  },
   {
     match: /^daemon RSS, 500 /i,
     target: { op: "<=", value: 60e6 / 1048576, unit: "MiB", label: "≤ 60 MB (57.2 MiB)" },
@@ -88,5 +96,7 @@ export function meets(target: Target, value: number, unit: string): boolean | nu
       return v < target.value;
     case ">=":
       return v >= target.value;
+    case "=":
+      return v === target.value;
   }
 }

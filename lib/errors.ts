@@ -21,12 +21,24 @@ export class OrchestratorError extends Error {
   readonly code: ResponseCode;
   /** Structured details, for callers that branch on data rather than text. */
   readonly details: Record<string, unknown>;
+  /**
+   * Sent as the error response's `data` (docs/protocol.md, "Responses"):
+   * what a client needs to act on the error, such as the validation
+   * results of a refused `reload`. `undefined`: the response has no `data`.
+   */
+  readonly data: unknown;
 
-  constructor(code: ResponseCode, message: string, details: Record<string, unknown> = {}) {
+  constructor(
+    code: ResponseCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options: { data?: unknown } = {},
+  ) {
     super(message);
     this.name = "OrchestratorError";
     this.code = code;
     this.details = details;
+    this.data = options.data;
   }
 }
 

@@ -17,7 +17,14 @@ import type { OrchestratorConfig } from "./config/types.ts";
 import type { EventSink } from "./events/event.ts";
 import { conflict, notFound, OrchestratorError } from "./errors.ts";
 import type { AgentController } from "./agent/controller.ts";
-import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "./agent/info.ts";
+import type {
+  AgentLogs,
+  AgentStatus,
+  AgentSummary,
+  ReloadReport,
+  Stats,
+  UtcpResult,
+} from "./agent/info.ts";
 import { type AgentState, isSettled } from "./agent/state.ts";
 import { checkInputs, inputsValidatorLoaded, loadInputsValidator } from "./agent/inputs.ts";
 import { VERSION } from "./version.ts";
@@ -27,8 +34,25 @@ import { statusObject, summaryObject } from "./orchestrator/status_view.ts";
 import { isoTime } from "./iso_time.ts";
 import { type Clock, Supervisor } from "./orchestrator/supervisor.ts";
 import { agentLogs } from "./orchestrator/logs_view.ts";
+import {
+  effectiveConfig,
+  planReload,
+  type ReloadPlan,
+  toRestart,
+} from "./orchestrator/reload_plan.ts";
+import { applyReload } from "./orchestrator/reload.ts";
 
 export type { Clock } from "./orchestrator/supervisor.ts";
+
+/** Options of {@link Orchestrator.reload}. */
+export interface ReloadOptions {
+  /** Answer the difference and change nothing. */
+  dryRun?: boolean;
+  /** The file the config was read from, for the answer and the event. */
+  file?: string;
+  /** What asked for the reload (`command`, `SIGHUP` …), for the event; default `api`. */
+  trigger?: string;
+}
 
 /** Options of {@link Orchestrator}. */
 export interface OrchestratorOptions {
@@ -55,20 +79,18 @@ export interface OrchestratorOptions {
  * ```
  */
 export class Orchestrator implements AgentController {
-  /** The config the orchestrator runs with. */
-  readonly config: OrchestratorConfig;
   /** Where events go. */
   readonly events: EventSink;
   readonly #clock: Clock;
   readonly #sup: Supervisor;
-  readonly #agents: Agent[];
   readonly #useWatchdog: boolean;
   #startedAt = 0;
   #booted = false;
   #shutdown: Promise<void> | null = null;
+  /** The reload being applied (or the last one), which the next waits for. */
+  #reloading: Promise<unknown> = Promise.resolve();
 
   constructor(config: OrchestratorConfig, options: OrchestratorOptions) {
-    this.config = config;
     this.events = options.events;
     this.#clock = options.clock ?? Date;
     this.#useWatchdog = options.watchdog ?? true;
@@ -77,7 +99,16 @@ export class Orchestrator implements AgentController {
       clock: this.#clock,
       env: options.env ?? ((name) => Deno.env.get(name)),
     });
-    this.#agents = this.#sup.agents;
+  }
+
+  /** The config the orchestrator runs with (the new one after a `reload`). */
+  get config(): OrchestratorConfig {
+    return this.#sup.config;
+  }
+
+  /** Every agent, in config order. */
+  get #agents(): readonly Agent[] {
+    return this.#sup.agents;
   }
 
   /** True once `shutdown()` has been called. */
@@ -215,7 +246,7 @@ export class Orchestrator implements AgentController {
         return loadInputsValidator().then(() => this.start(name, inputs));
       }
       this.#refuseWhenShuttingDown("start", name);
-      const agent = this.#get(name);
+      const agent = this.#command(name, "start");
       this.#requireSettled(agent, "start");
       this.#checkInputs(agent, inputs);
       this.#sup.queue(agent, inputs, "start requested");
@@ -232,7 +263,7 @@ export class Orchestrator implements AgentController {
    * agent is stopped at once. Never restarted. 409 when already settled.
    */
   async stop(name: string): Promise<AgentStatus> {
-    const agent = this.#get(name);
+    const agent = this.#command(name, "stop");
     if (isSettled(agent.state)) {
       throw conflict(`Cannot stop agent "${name}": state is "${agent.state}"`, {
         state: agent.state,
@@ -246,7 +277,7 @@ export class Orchestrator implements AgentController {
   async restart(name: string, inputs?: Record<string, unknown>): Promise<AgentStatus> {
     if (this.#validatorMissing(name, inputs)) await loadInputsValidator();
     this.#refuseWhenShuttingDown("restart", name);
-    const agent = this.#get(name);
+    const agent = this.#command(name, "restart");
     this.#checkInputs(agent, inputs);
     await this.#sup.stop(agent, "restart requested");
     this.#refuseWhenShuttingDown("restart", name);
@@ -261,7 +292,7 @@ export class Orchestrator implements AgentController {
   /** SIGSTOP to the process group. 409 unless starting, running or ready. */
   pause(name: string): Promise<AgentStatus> {
     try {
-      this.#sup.pause(this.#get(name));
+      this.#sup.pause(this.#command(name, "pause"));
       return Promise.resolve(this.status(name));
     } catch (error) {
       return Promise.reject(error);
@@ -274,7 +305,7 @@ export class Orchestrator implements AgentController {
    */
   resume(name: string): Promise<AgentStatus> {
     try {
-      this.#sup.resume(this.#get(name));
+      this.#sup.resume(this.#command(name, "resume"));
       return Promise.resolve(this.status(name));
     } catch (error) {
       return Promise.reject(error);
@@ -293,7 +324,7 @@ export class Orchestrator implements AgentController {
         return loadInputsValidator().then(() => this.call(name, inputs));
       }
       this.#refuseWhenShuttingDown("call", name);
-      const agent = this.#get(name);
+      const agent = this.#command(name, "call");
       if (agent.config.kind !== "task") {
         throw conflict(`Cannot call agent "${name}": it is a service, not a task`);
       }
@@ -308,6 +339,71 @@ export class Orchestrator implements AgentController {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Runs with `config` from now on, changing only what differs
+   * (docs/operations.md, "Changing the config"): removed agents are stopped
+   * (reverse dependency order) and forgotten, changed agents with a process
+   * are restarted, agents whose changes need no new process are updated in
+   * place (same pid), added `autostart` agents start, unchanged agents are
+   * left alone; orchestrator options in `LIVE_OPTIONS` apply, the others are
+   * listed in `needs_restart` and keep their value. Records
+   * CONFIG_RELOADED. Resolves with the difference once removed and restarted
+   * agents are stopped and everything to start is queued. With `dryRun`,
+   * resolves with the same difference at once and changes nothing. A reload
+   * waits for the one being applied. 503 once shutdown began.
+   */
+  reload(config: OrchestratorConfig, options: ReloadOptions = {}): Promise<ReloadReport> {
+    if (options.dryRun === true) {
+      try {
+        return Promise.resolve(this.#difference(planReload(this.config, config), options));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const applied = this.#reloading.then(() => this.#reloadNow(config, options));
+    this.#reloading = applied.catch(() => {});
+    return applied;
+  }
+
+  async #reloadNow(config: OrchestratorConfig, options: ReloadOptions): Promise<ReloadReport> {
+    if (this.shuttingDown) throw new OrchestratorError(503, "Cannot reload: shutting down");
+    const started = this.#clock.now();
+    const plan = planReload(this.config, config);
+    const report = this.#difference(plan, options);
+    await applyReload(this.#sup, {
+      config: effectiveConfig(this.config, config, plan.needs_restart),
+      plan,
+      restart: report.restarted,
+    }, { booted: this.#booted });
+    this.events.append({
+      event_name: "CONFIG_RELOADED",
+      data: {
+        trigger: options.trigger ?? "api",
+        ...report,
+        duration_ms: this.#clock.now() - started,
+      },
+    });
+    return report;
+  }
+
+  /** The report of `plan`: which changed agents are restarted follows from their states now. */
+  #difference(plan: ReloadPlan, options: ReloadOptions): ReloadReport {
+    const restarted = toRestart(plan, (name) => this.#sup.byName.get(name)?.state);
+    return {
+      file: options.file ?? null,
+      dry_run: options.dryRun === true,
+      added: plan.added,
+      removed: plan.removed,
+      changed: plan.changed,
+      restarted,
+      updated_in_place: plan.updated_in_place,
+      unchanged: plan.unchanged,
+      fields: plan.fields,
+      options_applied: plan.options_applied,
+      needs_restart: plan.needs_restart,
+    };
   }
 
   /**
@@ -350,6 +446,21 @@ export class Orchestrator implements AgentController {
   #get(name: string): Agent {
     const agent = this.#sup.byName.get(name);
     if (agent === undefined) throw notFound(`Unknown agent "${name}"`, { agent: name });
+    return agent;
+  }
+
+  /** The agent a command acts on: 404 when unknown, 409 while a reload restarts or removes it. */
+  #command(name: string, command: string): Agent {
+    const agent = this.#get(name);
+    const held = this.#sup.heldFor(agent);
+    if (held !== undefined) {
+      throw conflict(
+        `Cannot ${command} agent "${name}": a reload is ${
+          held === "remove" ? "removing" : "restarting"
+        } it`,
+        { state: agent.state },
+      );
+    }
     return agent;
   }
 

@@ -10,7 +10,7 @@
 import { exitFailure, runChecked, sleep, startDaemon, within } from "../measure/child.ts";
 import { descendants, killLeftovers, signalPid, waitGone } from "../measure/proc.ts";
 import {
-  agentArgv,
+  agentArgvAt,
   type AgentKind,
   type AgentRow,
   type CliCommand,
@@ -54,9 +54,12 @@ function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** programs.conf text for `n` agents of `kind` (pure). */
-export function supervisordPrograms(dir: string, n: number, kind: AgentKind): string {
-  const command = agentArgv(kind).map(shellQuote).join(" ");
+/**
+ * programs.conf text for `n` agents of `kind`; `version` > 0 changes
+ * program a1 (see `agentArgvAt`) (pure).
+ */
+export function supervisordPrograms(dir: string, n: number, kind: AgentKind, version = 0): string {
+  const command = (i: number) => agentArgvAt(kind, i, version).map(shellQuote).join(" ");
   const rotate = isFlood(kind)
     ? `stdout_logfile_maxbytes=${FLOOD_LOG_BYTES}\nstdout_logfile_backups=1\n` +
       `stderr_logfile_maxbytes=${FLOOD_LOG_BYTES}\nstderr_logfile_backups=1\n`
@@ -64,7 +67,7 @@ export function supervisordPrograms(dir: string, n: number, kind: AgentKind): st
   const parts: string[] = [];
   for (let i = 1; i <= n; i++) {
     parts.push(`[program:a${i}]
-command=${command}
+command=${command(i)}
 autostart=true
 autorestart=true
 startsecs=0
@@ -99,6 +102,8 @@ export class Supervisord implements SystemUnderTest {
   #child: Deno.ChildProcess | null = null;
   #exited: Deno.CommandStatus | null = null;
   #rpc: XmlRpcUnixClient | null = null;
+  /** What `prepare` wrote: `reload` writes new versions of it. */
+  #prepared: { n: number; kind: AgentKind } = { n: 0, kind: "sleep" };
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -121,6 +126,19 @@ export class Supervisord implements SystemUnderTest {
     await Deno.mkdir(`${this.#dir}/logs`, { recursive: true });
     await Deno.writeTextFile(this.#conf, supervisordConf(this.#dir));
     await Deno.writeTextFile(`${this.#dir}/programs.conf`, supervisordPrograms(this.#dir, n, kind));
+    this.#prepared = { n, kind };
+  }
+
+  /** Writes version `version` of programs.conf, then times `supervisorctl update` (a whole process). */
+  async reload(version: number): Promise<number> {
+    const { n, kind } = this.#prepared;
+    await Deno.writeTextFile(
+      `${this.#dir}/programs.conf`,
+      supervisordPrograms(this.#dir, n, kind, version),
+    );
+    const t0 = performance.now();
+    await runChecked(["supervisorctl", "-c", this.#conf, "update"], { timeoutMs: 60_000 });
+    return performance.now() - t0;
   }
 
   start(): Promise<void> {

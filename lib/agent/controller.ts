@@ -14,7 +14,14 @@
 
 import type { OrchestratorConfig } from "../config/types.ts";
 import type { EventSink } from "../events/event.ts";
-import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "./info.ts";
+import type {
+  AgentLogs,
+  AgentStatus,
+  AgentSummary,
+  ReloadReport,
+  Stats,
+  UtcpResult,
+} from "./info.ts";
 
 /** Control over a running set of agents. */
 export interface AgentController {
@@ -62,4 +69,19 @@ export interface AgentController {
 
   /** Stops every agent in reverse dependency order, records ORCHESTRATOR_SHUTDOWN. Idempotent. */
   shutdown(reason?: string): Promise<void>;
+}
+
+/**
+ * Reads the config file again and applies it (`reload`, SIGHUP;
+ * docs/operations.md, "Changing the config"). Provided by `run`, which knows
+ * the file; an orchestrator made without one has none, and `reload` then
+ * answers 409.
+ */
+export interface Reloader {
+  /**
+   * Re-reads and validates the file, then applies the difference (or, with
+   * `dryRun`, only answers it). Rejects with 400 and `data.results` when the
+   * file has errors (nothing changed), 503 once shutdown began.
+   */
+  reload(options: { dryRun: boolean; trigger: string }): Promise<ReloadReport>;
 }

@@ -94,3 +94,34 @@ export interface AgentLogs {
   /** Per stream: bytes read, bytes no longer kept, lines past the line bound. */
   counters: { stdout: StreamCounters; stderr: StreamCounters };
 }
+
+/**
+ * `reload`: the difference between the config the orchestrator ran and the
+ * new one, as applied (or, with `dry_run`, as it would be). Agent names come
+ * in the new config's order (`removed`: the old one's); docs/operations.md,
+ * "Changing the config", says what each list means.
+ */
+export interface ReloadReport {
+  /** The file read, or `null` when the config was given as an object (library API). */
+  file: string | null;
+  /** True when nothing was changed (`dry_run`): the lists say what a reload would do. */
+  dry_run: boolean;
+  /** Agents new in the config (started when `autostart`). */
+  added: string[];
+  /** Agents no longer in the config (stopped and forgotten). */
+  removed: string[];
+  /** Agents with a change that needs a new process (`restarted` when they have one). */
+  changed: string[];
+  /** The `changed` agents whose process was stopped and started again. */
+  restarted: string[];
+  /** Agents whose changes need no new process: applied to the record, same pid. */
+  updated_in_place: string[];
+  /** Agents with no change. */
+  unchanged: number;
+  /** Per changed or updated agent, the fields that differ (`tool_call_template.args`). */
+  fields: Record<string, string[]>;
+  /** Orchestrator options that differ and were applied while running. */
+  options_applied: string[];
+  /** Orchestrator options that differ but apply only after a restart of `run` (not applied). */
+  needs_restart: string[];
+}

@@ -3,7 +3,8 @@
  * the same results `validate` prints), take the lock files, create the
  * missing directories, open the event store, start the control socket when
  * enabled, boot the agents and supervise them until SIGINT, SIGTERM, SIGQUIT
- * or the `shutdown` command (see docs/operations.md).
+ * or the `shutdown` command (see docs/operations.md). SIGHUP and the `reload`
+ * command read the file again and apply the difference (`run_reload.ts`).
  *
  * Shutdown sequence: stop accepting commands and finish those in flight
  * (bounded by `command_timeout`), stop every agent in reverse dependency
@@ -29,13 +30,15 @@ import { reopenLogFiles } from "../agent/logfile.ts";
 import { ignoredMessage, installSignalHandlers, type SignalAction } from "./run_signals.ts";
 import { SignalDebuggerGuard } from "./run_inspector.ts";
 import { prepareRunFiles, releaseAll } from "./run_files.ts";
+import { ConfigReloader } from "./run_reload.ts";
 import type { LockFile } from "../lock.ts";
 
 const HELP = `Usage: orchestrator run CONFIG
 
 Runs the agents of CONFIG (JSONC) in the foreground until SIGINT, SIGTERM,
-SIGQUIT or the 'shutdown' command. SIGUSR1 reopens the agents' log files;
-SIGHUP and SIGUSR2 are logged and ignored. A config with validation errors is
+SIGQUIT or the 'shutdown' command. SIGHUP (or 'orchestrator reload') reads
+CONFIG again and applies the difference; SIGUSR1 reopens the agents' log
+files; SIGUSR2 is logged and ignored. A config with validation errors is
 refused (exit 1) with the results 'orchestrator validate' prints; an
 unreadable or unparsable file exits 2. Another orchestrator holding the same
 control socket or event store makes it exit 1.
@@ -74,11 +77,12 @@ export async function main(argv: string[]): Promise<CliResult> {
 
   const shutdown = new ShutdownLatch();
   const debuggerGuard = new SignalDebuggerGuard();
+  const reloads: ReloaderSlot = { reloader: null };
   const removeSignalHandlers = installSignalHandlers((signal, action) =>
-    onSignal(signal, action, { log, shutdown, debuggerGuard })
+    onSignal(signal, action, { log, shutdown, debuggerGuard, reloads })
   );
   try {
-    return await runLocked(config, path, shutdown);
+    return await runLocked(config, path, { shutdown, reloads });
   } finally {
     removeSignalHandlers();
   }
@@ -100,11 +104,22 @@ class ShutdownLatch {
   }
 }
 
+/** The reloader of the run, once its orchestrator exists (SIGHUP needs it). */
+interface ReloaderSlot {
+  reloader: ConfigReloader | null;
+}
+
+/** What a run shares with its signal handlers. */
+interface RunContext {
+  shutdown: ShutdownLatch;
+  reloads: ReloaderSlot;
+}
+
 /** What a signal does to the running orchestrator (the table is in `run_signals.ts`). */
 function onSignal(
   signal: Deno.Signal,
   action: SignalAction,
-  context: { log: Logger; shutdown: ShutdownLatch; debuggerGuard: SignalDebuggerGuard },
+  context: RunContext & { log: Logger; debuggerGuard: SignalDebuggerGuard },
 ): void {
   const { log } = context;
   switch (action) {
@@ -126,6 +141,17 @@ function onSignal(
       });
       return;
     }
+    case "reload": {
+      const reloader = context.reloads.reloader;
+      if (reloader === null) {
+        log.warn(`Received ${signal} before the agents were set up: ignored`);
+        return;
+      }
+      log.info(`Received ${signal}: reloading the config`);
+      // The reloader logs the outcome, errors included.
+      reloader.reload({ dryRun: false, trigger: signal }).catch(() => {});
+      return;
+    }
     case "ignore":
       log.warn(ignoredMessage(signal));
   }
@@ -135,7 +161,7 @@ function onSignal(
 async function runLocked(
   config: OrchestratorConfig,
   path: string,
-  shutdown: ShutdownLatch,
+  context: RunContext,
 ): Promise<CliResult> {
   let locks: LockFile[];
   try {
@@ -144,7 +170,7 @@ async function runLocked(
     return { exitCode: EXIT.error, stderr: errorText(error) };
   }
   try {
-    return await runWithStore(config, path, shutdown);
+    return await runWithStore(config, path, context);
   } finally {
     releaseAll(locks);
   }
@@ -154,8 +180,9 @@ async function runLocked(
 async function runWithStore(
   config: OrchestratorConfig,
   path: string,
-  shutdown: ShutdownLatch,
+  context: RunContext,
 ): Promise<CliResult> {
+  const { shutdown } = context;
   const log = getLogger(["orchestrator", "run"]);
   let store: EventStore;
   try {
@@ -166,11 +193,13 @@ async function runWithStore(
 
   const orchestrator = new Orchestrator(config, { events: store });
   let server: ControlServer | null = null;
+  const reloader = new ConfigReloader({ path, orchestrator, store, server: () => server });
   if (config.enable_command_interface) {
     try {
       server = await ControlServer.start({
         controller: orchestrator,
         onShutdownRequested: (reason) => shutdown.request(reason),
+        reloader,
       });
     } catch (error) {
       store.close();
@@ -181,11 +210,13 @@ async function runWithStore(
   try {
     const bootError = await orchestrator.boot().then(() => null, (e: Error) => e.message);
     if (bootError !== null) return { exitCode: EXIT.error, stderr: bootError };
+    context.reloads.reloader = reloader;
     log.info(`Running ${config.agents.length} agents from ${path} (pid ${Deno.pid})`);
     if (server !== null) log.info(`Control socket: ${server.path}`);
     const reason = await shutdown.reason;
     log.info(`Shutting down: ${reason}`);
-    if (server !== null) await server.drain(config.command_timeout * 1000);
+    // The command_timeout in force: a reload may have changed it.
+    if (server !== null) await server.drain(orchestrator.config.command_timeout * 1000);
     await orchestrator.shutdown(reason);
     log.info("Shutdown complete");
   } finally {

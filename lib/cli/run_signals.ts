@@ -4,7 +4,8 @@
  *
  * - SIGTERM, SIGINT, SIGQUIT: graceful shutdown.
  * - SIGUSR1: reopen the log files (for logrotate).
- * - SIGHUP: logged and ignored, so `run` survives its terminal closing.
+ * - SIGHUP: reload the config (as the `reload` command; docs/operations.md,
+ *   "Changing the config"). `run` survives its terminal closing.
  * - SIGUSR2 and the other signals whose default action would kill the
  *   process (SIGALRM, SIGVTALRM, SIGIO, SIGPWR, SIGXCPU, SIGXFSZ,
  *   SIGSTKFLT): logged and ignored.
@@ -19,7 +20,7 @@
  */
 
 /** What a signal asks of `run`. */
-export type SignalAction = "shutdown" | "reopen" | "ignore";
+export type SignalAction = "shutdown" | "reopen" | "reload" | "ignore";
 
 /** Every signal `run` handles, and what it does. */
 export const SIGNAL_ACTIONS: Readonly<Partial<Record<Deno.Signal, SignalAction>>> = {
@@ -27,7 +28,7 @@ export const SIGNAL_ACTIONS: Readonly<Partial<Record<Deno.Signal, SignalAction>>
   SIGINT: "shutdown",
   SIGQUIT: "shutdown",
   SIGUSR1: "reopen",
-  SIGHUP: "ignore",
+  SIGHUP: "reload",
   SIGUSR2: "ignore",
   SIGALRM: "ignore",
   SIGVTALRM: "ignore",
@@ -40,9 +41,7 @@ export const SIGNAL_ACTIONS: Readonly<Partial<Record<Deno.Signal, SignalAction>>
 
 /** The log line of an ignored signal. */
 export function ignoredMessage(signal: Deno.Signal): string {
-  return signal === "SIGHUP"
-    ? "Received SIGHUP: ignored (reloading the config is not supported yet; the orchestrator keeps running)"
-    : `Received ${signal}: ignored`;
+  return `Received ${signal}: ignored`;
 }
 
 /**

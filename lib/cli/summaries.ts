@@ -36,6 +36,7 @@ export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
   resume: "Resume paused agents (SIGCONT to their process groups)",
   logs: "Show the newest captured stdout and stderr lines of an agent",
   call: "Run a task agent with call-time inputs and print its UTCP result",
+  reload: "Re-read the config file of 'run' and apply the difference; --dry-run shows it",
   shutdown: "Shut the orchestrator down gracefully (reverse dependency order); --wait",
   completion: "Print a shell completion script: bash, zsh or fish",
 };

@@ -40,6 +40,13 @@ export class FsProbe {
   #pathNames = new Map<string, string[]>();
   #uid = Deno.uid();
   #groups: Set<number> | undefined;
+  #cwd: string | undefined;
+
+  /** The working directory, read once per run (`Deno.cwd()` costs a system call). */
+  get cwd(): string {
+    this.#cwd ??= Deno.cwd();
+    return this.#cwd;
+  }
 
   /**
    * Looks `command` up like `execvp`: a name containing `/` is a path

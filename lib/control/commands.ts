@@ -11,9 +11,9 @@
  * @module
  */
 
-import type { AgentController } from "../agent/controller.ts";
+import type { AgentController, Reloader } from "../agent/controller.ts";
 import type { AgentStatus, Stats } from "../agent/info.ts";
-import { badRequest } from "../errors.ts";
+import { badRequest, conflict } from "../errors.ts";
 import type { EventQuery, OrchestratorEvent } from "../events/event.ts";
 import type { CommandName } from "../protocol/commands.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
@@ -26,6 +26,8 @@ export interface CommandContext {
   afterResponse(fn: () => void): void;
   /** The runtime's hook: starts a graceful shutdown. */
   onShutdownRequested(reason: string): void;
+  /** The runtime's hook for `reload`; `null` when the orchestrator has no config file. */
+  readonly reloader: Reloader | null;
 }
 
 /** A command handler. */
@@ -81,6 +83,13 @@ function intOption(request: ControlRequest, key: string, max: number): number | 
     throw badRequest(`Option "${key}" must be an integer from 1 to ${max}`);
   }
   return value as number;
+}
+
+function boolOption(request: ControlRequest, key: string): boolean {
+  const value = request.options[key];
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") throw badRequest(`Option "${key}" must be true or false`);
+  return value;
 }
 
 function inputsOption(request: ControlRequest): Record<string, unknown> | undefined {
@@ -180,6 +189,15 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
     onlyOptions(request, ["inputs"]);
     return controller.call(agentArg(request), inputsOption(request));
   },
+  reload(_controller, request, context) {
+    noArgs(request);
+    onlyOptions(request, ["dry_run"]);
+    const dryRun = boolOption(request, "dry_run");
+    if (context.reloader === null) {
+      throw conflict("Cannot reload: the orchestrator was not started from a config file");
+    }
+    return context.reloader.reload({ dryRun, trigger: "command" });
+  },
   shutdown(_controller, request, context) {
     noArgs(request);
     onlyOptions(request, []);
@@ -193,6 +211,6 @@ export function agentOf(command: string, args: readonly string[]): string | unde
   if (command === "ps" || command === "stats" || command === "history" || command === "report") {
     return undefined;
   }
-  if (command === "shutdown") return undefined;
+  if (command === "shutdown" || command === "reload") return undefined;
   return args.length > 0 ? args[0] : undefined;
 }

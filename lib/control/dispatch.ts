@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { AgentController } from "../agent/controller.ts";
+import type { AgentController, Reloader } from "../agent/controller.ts";
 import { OrchestratorError } from "../errors.ts";
 import type { EventName } from "../events/event.ts";
 import type { AuditEntry, AuditLog, AuditResult } from "./audit.ts";
@@ -48,6 +48,8 @@ export interface DispatcherOptions {
   /** Called (once per `shutdown` command) after the `shutdown` answer has been written. */
   onShutdownRequested: (reason: string) => void;
   policy: DispatchPolicy;
+  /** What `reload` calls; without one, `reload` answers 409. */
+  reloader?: Reloader | null;
 }
 
 /** One connection as dispatch sees it: where its answers go, and who its client says it is. */
@@ -57,6 +59,8 @@ interface Session {
   who: Who;
   /** The server's shutdown hook (the same for every session). */
   onShutdown: (reason: string) => void;
+  /** The server's reload hook (the same for every session). */
+  reloader: Reloader | null;
 }
 
 /** How a request ended, for its audit line and event. */
@@ -90,6 +94,10 @@ class Call implements CommandContext {
   onShutdownRequested(reason: string): void {
     this.session.onShutdown(reason);
   }
+
+  get reloader(): Reloader | null {
+    return this.session.reloader;
+  }
 }
 
 /**
@@ -105,6 +113,7 @@ class Call implements CommandContext {
 export class Dispatcher {
   #controller: AgentController;
   #onShutdown: (reason: string) => void;
+  #reloader: Reloader | null;
   #policy: DispatchPolicy;
   #inFlight = 0;
   #draining = false;
@@ -112,6 +121,7 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.#controller = options.controller;
     this.#onShutdown = options.onShutdownRequested;
+    this.#reloader = options.reloader ?? null;
     this.#policy = options.policy;
   }
 
@@ -155,6 +165,7 @@ export class Dispatcher {
       client: undefined,
       who: UNKNOWN_CLIENT,
       onShutdown: this.#onShutdown,
+      reloader: this.#reloader,
     };
     return {
       frame: (payload) => this.#handle(s, payload),
@@ -267,7 +278,9 @@ export class Dispatcher {
     const message = error instanceof OrchestratorError
       ? error.message
       : `Internal error: ${error instanceof Error ? error.message : String(error)}`;
-    answer(call, JSON.stringify(errorResponse(code, message, call.request.id)));
+    const response = errorResponse(code, message, call.request.id);
+    if (error instanceof OrchestratorError && error.data !== undefined) response.data = error.data;
+    answer(call, JSON.stringify(response));
     this.#record(call, "COMMAND_EXECUTED", { result: "error", code, error: message });
   }
 

@@ -43,6 +43,8 @@ export interface ErrorResponse {
   code: ResponseCode;
   error: string;
   id?: RequestId;
+  /** What a client needs to act on the error, for the few errors that carry it (`reload`: results). */
+  data?: unknown;
 }
 
 /** Any response. */

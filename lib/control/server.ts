@@ -35,7 +35,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import type { AgentController } from "../agent/controller.ts";
+import type { AgentController, Reloader } from "../agent/controller.ts";
 import { AuditLog } from "./audit.ts";
 import { allowedCommands } from "./authorize.ts";
 import { Connection } from "./connection.ts";
@@ -51,6 +51,8 @@ export interface ControlServerOptions {
   controller: AgentController;
   /** Called (once per `shutdown` command) after the `shutdown` answer has been written. */
   onShutdownRequested: (reason: string) => void;
+  /** What `reload` calls (`run` provides one); without one, `reload` answers 409. */
+  reloader?: Reloader | null;
 }
 
 /** The control socket server. Create with `ControlServer.start`. */
@@ -74,6 +76,7 @@ export class ControlServer {
     this.dispatcher = new Dispatcher({
       controller: options.controller,
       onShutdownRequested: options.onShutdownRequested,
+      reloader: options.reloader ?? null,
       policy: {
         allowed: allowedCommands(config),
         timeoutMs: config.command_timeout * 1000,

@@ -11,6 +11,7 @@ export type EventCategory = "agent" | "command" | "system";
 export const EVENT_CATEGORIES = {
   ORCHESTRATOR_STARTED: "system",
   ORCHESTRATOR_SHUTDOWN: "system",
+  CONFIG_RELOADED: "system",
   AGENT_STARTED: "agent",
   AGENT_READY: "agent",
   AGENT_COMPLETED: "agent",

@@ -91,10 +91,9 @@ const MAX_RETRY_DELAY_MS = 5_000;
 export class EventStore implements EventSink {
   /** The database file, or `null` for an in-memory store. */
   readonly path: string | null;
-  /** Newest events kept. */
-  readonly retention: number;
 
   #db: DatabaseSync;
+  #retention: number;
   #clock: () => Date;
   #flushIntervalMs: number;
   #maxBatch: number;
@@ -126,7 +125,7 @@ export class EventStore implements EventSink {
   private constructor(db: DatabaseSync, options: Required<EventStoreOptions>) {
     this.#db = db;
     this.path = options.path;
-    this.retention = options.retention;
+    this.#retention = options.retention;
     this.#clock = options.clock;
     this.#defaultClock = options.clock === defaultClock;
     this.#flushIntervalMs = options.flushIntervalMs;
@@ -411,9 +410,31 @@ export class EventStore implements EventSink {
     }
   }
 
+  /** Newest events kept (`event_retention`). */
+  get retention(): number {
+    return this.#retention;
+  }
+
+  /**
+   * Keeps the newest `retention` events from now on (a reload of
+   * `event_retention`); the events beyond it are pruned in chunks with the
+   * next commits. Throws (500) unless an integer ≥ 1.
+   */
+  setRetention(retention: number): void {
+    if (!Number.isSafeInteger(retention) || retention < 1) {
+      throw new OrchestratorError(
+        500,
+        `Invalid retention of the event store: expected an integer of at least 1, got ${
+          String(retention)
+        }`,
+      );
+    }
+    this.#retention = retention;
+  }
+
   /** Deletes the next chunk of ids beyond retention (inside the flush transaction). */
   #pruneStep(): void {
-    const cutoff = this.#nextId - 1 - this.retention;
+    const cutoff = this.#nextId - 1 - this.#retention;
     if (cutoff < this.#oldestId) return;
     const upTo = Math.min(cutoff, this.#oldestId + this.#pruneChunk - 1);
     this.#prune.run(this.#oldestId, upTo);

@@ -58,12 +58,14 @@ export interface CallWaiter {
  * Internal record of one agent. `state`, `reason`, `pausedFrom` and `version`
  * are written by the supervisor's transition function only. Every other field
  * that `ps` or `status` show (run, startedAt, lastExit, restartTimes,
- * nextStartAt, lastHeartbeat) is changed in the same synchronous step as a
- * transition or a heartbeat, both of which bump `version`: a reader that saw
- * the same version saw the same fields.
+ * nextStartAt, lastHeartbeat, and `config` on a reload) is changed in the
+ * same synchronous step as a transition, a heartbeat or a config
+ * replacement, each of which bumps `version`: a reader that saw the same
+ * version saw the same fields.
  */
 export interface Agent {
-  readonly config: AgentConfig;
+  /** Replaced by the supervisor only (`replaceConfig`, on a reload). */
+  config: AgentConfig;
   readonly index: number;
   state: AgentState;
   reason: string | null;

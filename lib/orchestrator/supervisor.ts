@@ -7,11 +7,15 @@
  * table), records the event and wakes waiters. The decisions are pure
  * functions (`exit.ts`, `transition.ts`, `graph.ts`, `restart.ts`).
  *
+ * A reload replaces the config, the agents and their graph (`reconfigure`,
+ * `replaceConfig`, `hold`, `forget`; the steps are in `reload.ts`): every
+ * state change it causes still goes through `#transition`.
+ *
  * @module
  */
 
 import { getLogger } from "@logtape/logtape";
-import type { OrchestratorConfig } from "../config/types.ts";
+import type { AgentConfig, OrchestratorConfig } from "../config/types.ts";
 import type { EventSink } from "../events/event.ts";
 import { conflict } from "../errors.ts";
 import { type AgentState, canTransition } from "../agent/state.ts";
@@ -22,6 +26,7 @@ import { linearPattern } from "../pattern.ts";
 import {
   type DependencyCheck,
   dependencyCheck,
+  type DependencyState,
   dependencyStatus,
   dependentsOf,
   startOrder,
@@ -57,6 +62,9 @@ interface Change {
   code?: 400 | 409;
 }
 
+/** How a dependency that a reload restarts looks to its dependents: queued. */
+const RESTARTING: DependencyState = { state: "pending", ran: false };
+
 /** Options of {@link Supervisor}. */
 export interface SupervisorOptions {
   events: EventSink;
@@ -64,17 +72,20 @@ export interface SupervisorOptions {
   env: (name: string) => string | undefined;
 }
 
+/** Why a reload holds an agent: it restarts it, or removes it. */
+export type Hold = "restart" | "remove";
+
 /** Owns the agents' records and processes. Used by `Orchestrator`. */
 export class Supervisor {
-  readonly config: OrchestratorConfig;
   readonly events: EventSink;
   readonly clock: Clock;
-  /** Every agent, in config order. */
-  readonly agents: Agent[];
-  readonly byName: Map<string, Agent>;
-  /** Agents in dependency order (the scheduling order). */
-  readonly order: Agent[];
-  readonly #dependents: Map<string, Agent[]>;
+  #config: OrchestratorConfig;
+  #agents: Agent[];
+  #byName: Map<string, Agent>;
+  #order: Agent[] = [];
+  #dependents = new Map<string, Agent[]>();
+  /** Agents a reload is stopping, to start them again or to remove them. */
+  readonly #held = new Map<Agent, Hold>();
   readonly #env: (name: string) => string | undefined;
   readonly #probeHooks: ProbeHooks;
   #watchdog: Watchdog | null = null;
@@ -87,18 +98,50 @@ export class Supervisor {
   readonly #spawnLines = new SpawnLines();
 
   constructor(config: OrchestratorConfig, options: SupervisorOptions) {
-    this.config = config;
     this.events = options.events;
     this.clock = options.clock;
     this.#env = options.env;
-    this.agents = config.agents.map((c, index) => newAgent(c, index));
-    this.byName = new Map(this.agents.map((a) => [a.config.name, a]));
-    this.order = startOrder(config.agents).map((n) => this.byName.get(n)!);
-    const dependents = dependentsOf(config.agents);
-    this.#dependents = new Map(
-      [...dependents].map(([name, list]) => [name, list.map((n) => this.byName.get(n)!)]),
-    );
+    this.#config = config;
+    this.#agents = config.agents.map((c, index) => newAgent(c, index));
+    this.#byName = new Map(this.#agents.map((a) => [a.config.name, a]));
+    this.#buildGraph();
     this.#probeHooks = { passed: (agent, pass) => this.#probePassed(agent, pass) };
+  }
+
+  /** The config in force (replaced by {@link Supervisor.reconfigure}). */
+  get config(): OrchestratorConfig {
+    return this.#config;
+  }
+
+  /** Every agent, in config order (then the agents a reload is still removing). */
+  get agents(): readonly Agent[] {
+    return this.#agents;
+  }
+
+  /** The agents of {@link Supervisor.agents} by name. */
+  get byName(): ReadonlyMap<string, Agent> {
+    return this.#byName;
+  }
+
+  /** Agents of the config in dependency order (the scheduling order). */
+  get order(): readonly Agent[] {
+    return this.#order;
+  }
+
+  /** True once shutdown began: nothing starts any more. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** The scheduling order and the dependents of each agent, from the config's agents. */
+  #buildGraph(): void {
+    const agents = this.#config.agents;
+    const byName = this.#byName;
+    this.#order = startOrder(agents).map((n) => byName.get(n)!);
+    const dependents = dependentsOf(agents);
+    this.#dependents = new Map(
+      [...dependents].map(([name, list]) => [name, list.map((n) => byName.get(n)!)]),
+    );
   }
 
   /**
@@ -153,7 +196,7 @@ export class Supervisor {
    * available here.
    */
   contain(): void {
-    this.#containment = Containment.open(this.config.containment, {
+    this.#containment = Containment.open(this.#config.containment, {
       registry: {
         addCgroup: (dir) => this.#watchdog?.addCgroup(dir),
         adopt: (pid, start) => this.#watchdog?.adopt(pid, start),
@@ -178,6 +221,67 @@ export class Supervisor {
     await this.#containment.close();
     await this.#watchdog?.close();
     this.#watchdog = null;
+  }
+
+  // ----------------------------------------------------------------- reload
+
+  /**
+   * Holds `agent` for a reload that stops it (to restart or remove it):
+   * its moves fail no dependent, dependents see it as queued while it
+   * restarts, and a backoff timer does not spawn it. Commands refuse it (409).
+   */
+  hold(agent: Agent, why: Hold): void {
+    this.#held.set(agent, why);
+  }
+
+  /** Ends a hold (the reload queued the agent again). */
+  release(agent: Agent): void {
+    this.#held.delete(agent);
+  }
+
+  /** Why a reload holds `agent`, or `undefined` when none does. */
+  heldFor(agent: Agent): Hold | undefined {
+    return this.#held.get(agent);
+  }
+
+  /**
+   * Gives `agent` a new config. A process already spawned keeps running
+   * what it was started with; the new fields apply from their next use. The
+   * log_pattern and the captured streams are made again when the fields
+   * they come from changed.
+   */
+  replaceConfig(agent: Agent, config: AgentConfig): void {
+    if (
+      agent.config.tool_call_template.capture_output !== config.tool_call_template.capture_output
+    ) {
+      agent.out = null;
+      agent.err = null;
+    }
+    agent.config = config;
+    this.#changed(agent);
+  }
+
+  /**
+   * Runs with `config` from now on: its agents (`agents`, in its order, the
+   * records of kept agents reused) and the graph they make, followed by the
+   * agents a reload still removes (`leaving`), which belong to no graph.
+   */
+  reconfigure(config: OrchestratorConfig, agents: Agent[], leaving: readonly Agent[]): void {
+    this.#config = config;
+    this.#agents = [...agents, ...leaving];
+    this.#byName = new Map(this.#agents.map((a) => [a.config.name, a]));
+    this.#buildGraph();
+    this.#version++;
+  }
+
+  /** Drops a removed agent once stopped, closing its log files. */
+  forget(agent: Agent): void {
+    this.#held.delete(agent);
+    this.#agents = this.#agents.filter((a) => a !== agent);
+    if (this.#byName.get(agent.config.name) === agent) this.#byName.delete(agent.config.name);
+    agent.outFile?.close();
+    agent.errFile?.close();
+    this.#version++;
   }
 
   // ------------------------------------------------------------ the machine
@@ -298,9 +402,15 @@ export class Supervisor {
     }
   }
 
-  /** Whether the agent's dependencies are met, may still be met, or never will be. */
+  /**
+   * Whether the agent's dependencies are met, may still be met, or never
+   * will be. A dependency a reload is restarting counts as queued.
+   */
   #dependencies(agent: Agent): DependencyCheck {
-    return dependencyCheck(agent.config.depends_on, (name) => this.byName.get(name));
+    return dependencyCheck(agent.config.depends_on, (name) => {
+      const dep = this.#byName.get(name);
+      return dep !== undefined && this.#held.get(dep) === "restart" ? RESTARTING : dep;
+    });
   }
 
   /**
@@ -387,9 +497,13 @@ export class Supervisor {
     }
   }
 
-  /** Fails queued dependents whose condition can no longer be met; schedules the rest. */
+  /**
+   * Fails queued dependents whose condition can no longer be met; schedules
+   * the rest. The moves of an agent a reload holds fail no dependent: it
+   * comes back (restart) or no agent of the config depends on it (remove).
+   */
   #propagate(agent: Agent): void {
-    const dependents = this.#dependents.get(agent.config.name);
+    const dependents = this.#held.has(agent) ? undefined : this.#dependents.get(agent.config.name);
     if (dependents !== undefined) {
       for (const d of dependents) {
         if (d.state !== "pending") continue;
@@ -436,7 +550,9 @@ export class Supervisor {
     agent.nextStartAt = null;
     agent.lastHeartbeat = probe === null ? now : agent.lastHeartbeat;
     const pattern = probe?.log_pattern ?? null;
-    if (pattern !== null) agent.pattern ??= linearPattern(pattern);
+    if (agent.pattern?.source !== pattern) {
+      agent.pattern = pattern === null ? null : linearPattern(pattern);
+    }
     run.drained = startCapture(agent, run, {
       ...this.config,
       onLine: agent.pattern === null ? null : (line) => matchLogLine(agent, line, this.#probeHooks),
@@ -498,7 +614,8 @@ export class Supervisor {
   /** End of backoff: spawn now if a slot is free and dependencies hold, else queue. */
   #restartNow(agent: Agent): void {
     agent.backoffTimer = undefined;
-    if (agent.state !== "backoff" || this.#stopping) return;
+    // A reload holding the agent stops it: backoff -> stopped there.
+    if (agent.state !== "backoff" || this.#stopping || this.#held.has(agent)) return;
     const deps = this.#dependencies(agent);
     if (deps.status === "impossible") {
       // backoff -> failed: a dependency can no longer satisfy its condition

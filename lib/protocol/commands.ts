@@ -20,6 +20,7 @@ export const COMMAND_NAMES = [
   "resume",
   "logs",
   "call",
+  "reload",
   "shutdown",
 ] as const;
 
@@ -40,7 +41,7 @@ const AGENT_CONTROL: readonly CommandName[] = [
   "resume",
   "call",
 ];
-const CONTROL: readonly CommandName[] = [...MONITORING, ...AGENT_CONTROL, "logs"];
+const CONTROL: readonly CommandName[] = [...MONITORING, ...AGENT_CONTROL, "logs", "reload"];
 
 /** What each preset allows. `all` includes `shutdown`. */
 export const PRESETS: Readonly<Record<PresetName, readonly CommandName[]>> = {
@@ -51,7 +52,7 @@ export const PRESETS: Readonly<Record<PresetName, readonly CommandName[]>> = {
 };
 
 /** Commands that change agents or the orchestrator (used for permission warnings). */
-export const CONTROL_COMMANDS: readonly CommandName[] = [...AGENT_CONTROL, "shutdown"];
+export const CONTROL_COMMANDS: readonly CommandName[] = [...AGENT_CONTROL, "reload", "shutdown"];
 
 /** True when `name` is a known command. */
 export function isCommandName(name: string): name is CommandName {

@@ -135,3 +135,23 @@ Deno.test("hyperfine JSON, argv quoting and cpuinfo parsing", () => {
   assert.equal(cpuinfoValue("processor\t: 0\nmodel name\t: AMD EPYC\n", "model name"), "AMD EPYC");
   assert.equal(cpuinfoValue("", "model name"), null);
 });
+
+Deno.test("reload scenario: a new version of the config changes agent a1 only, in both systems' configs", () => {
+  const paths = { socket: "/tmp/x/o.sock", logDir: null };
+  const v0 = orchestratorConfig(3, "sleep", paths).agents as { tool_call_template: unknown }[];
+  const v2 = orchestratorConfig(3, "sleep", paths, 2).agents as { tool_call_template: unknown }[];
+  assert.deepEqual(v2[0].tool_call_template, {
+    call_template_type: "cli",
+    command: "sleep",
+    args: ["3602"],
+  });
+  assert.deepEqual(v2.slice(1), v0.slice(1));
+  const programs = supervisordPrograms("/s", 2, "sleep", 1);
+  assert.match(programs, /\[program:a1\]\ncommand=sleep 3601\n/);
+  assert.match(programs, /\[program:a2\]\ncommand=sleep 3600\n/);
+  for (const mode of ["smoke", "quick", "full"] as const) {
+    const { reload } = planFor(mode);
+    assert.ok(reload.agents >= 10 && reload.reps >= 1, mode);
+  }
+  assert.equal(planFor("full").reload.agents, 500);
+});

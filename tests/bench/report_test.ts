@@ -89,6 +89,13 @@ Deno.test("targets: lookup, unit conversion, met or not", () => {
   assert.equal(targetFor("IPC floor throughput, 50 connections"), null);
   assert.equal(meets(targetFor("validate a 5,000-agent config")!, 1, "s"), false);
   assert.equal(meets(targetFor("event store: append rate (file)")!, 60_000, "events/s"), true);
+  const answer = targetFor("reload of 500 agents, 1 changed: time to answer")!;
+  assert.equal(meets(answer, 0.09, "s"), true);
+  assert.equal(meets(answer, 101, "ms"), false);
+  const restarted = targetFor("reload of 10 agents, 1 changed: agents restarted")!;
+  assert.equal(meets(restarted, 1, "agents"), true);
+  assert.equal(meets(restarted, 0, "agents"), false);
+  assert.equal(meets(restarted, 2, "agents"), false);
   assert.equal(targetFor("event store: longest append"), null);
   assert.equal(targetFor("event store: append rate per CPU second (file)"), null);
   assert.equal(targetFor("validate a 100-agent config"), null);

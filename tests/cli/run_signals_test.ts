@@ -1,8 +1,9 @@
 /**
  * Signals sent to a real `orchestrator run` (docs/operations.md, "Faults"):
- * SIGQUIT shuts down gracefully like SIGTERM; SIGHUP and SIGUSR2 are logged
- * and ignored; SIGUSR1 reopens the agents' log files and closes the debugger
- * Deno opens on that signal.
+ * SIGQUIT shuts down gracefully like SIGTERM; SIGHUP reloads the config (an
+ * unchanged file changes nothing; tests/cli/reload_test.ts has the rest);
+ * SIGUSR2 is logged and ignored; SIGUSR1 reopens the agents' log files and
+ * closes the debugger Deno opens on that signal.
  */
 
 import assert from "node:assert/strict";
@@ -90,7 +91,7 @@ Deno.test("run: SIGQUIT shuts down gracefully: the agent gets its stop_signal, O
   });
 });
 
-Deno.test("run: SIGHUP and SIGUSR2 are logged and ignored; the orchestrator keeps serving and its agent keeps running", async () => {
+Deno.test("run: SIGHUP reloads an unchanged config and SIGUSR2 is logged and ignored; the orchestrator keeps serving and its agent keeps running", async () => {
   await withRun(() => ({}), async (run) => {
     const before = await requestOnce(run.socket, { command: "status", args: ["t"] });
     assert.equal(before.status, "success");
@@ -106,7 +107,8 @@ Deno.test("run: SIGHUP and SIGUSR2 are logged and ignored; the orchestrator keep
     run.child.kill("SIGTERM");
     const { code, stderr } = await run.done;
     assert.equal(code, 0, stderr);
-    assert.equal(stderr.match(/Received SIGHUP: ignored/g)?.length, 2, stderr);
+    assert.equal(stderr.match(/Received SIGHUP: reloading the config/g)?.length, 2, stderr);
+    assert.equal(stderr.match(/Reloaded ".*" \(SIGHUP\): .* 1 unchanged/g)?.length, 2, stderr);
     assert.match(stderr, /Received SIGUSR2: ignored/);
   });
 });

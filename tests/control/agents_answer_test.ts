@@ -13,7 +13,7 @@ import { JsonText } from "../../lib/control/json_text.ts";
 import type { Orchestrator } from "../../lib/orchestrator.ts";
 import { harness, ManualClock, sh, until } from "../orchestrator/_helpers.ts";
 
-const CONTEXT: CommandContext = { afterResponse() {}, onShutdownRequested() {} };
+const CONTEXT: CommandContext = { afterResponse() {}, onShutdownRequested() {}, reloader: null };
 
 function request(command: string, args: string[] = []): ControlRequest {
   return { command, args, options: {} } as ControlRequest;

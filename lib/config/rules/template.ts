@@ -100,7 +100,7 @@ function checkFilesystem(
   }
   const envPath = stringOf(properties(t.get("environment")).get("PATH"));
   const pathValue = literal(envPath) ? envPath : ctx.env.get("PATH") ?? FALLBACK_PATH;
-  const cwd = literal(wd) ? wd : Deno.cwd();
+  const cwd = literal(wd) ? wd : fs.cwd;
   const check = (field: string, node: Node | undefined, what: string) => {
     const cmd = stringOf(node);
     if (!literal(cmd) || cmd.trim() === "") return;
