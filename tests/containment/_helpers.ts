@@ -47,9 +47,25 @@ export function daemonAgent(dir: string, leader = "exec sleep 300") {
   };
 }
 
+/**
+ * A cgroup for one test's orchestrators, below ours: an orchestrator cleans
+ * up the leftovers of dead owners in its own cgroup, so orchestrators that
+ * other tests start at the same time must not share it. `null` where
+ * cgroups are not writable.
+ */
+export function testCgroup(name: string): string | null {
+  const location = ownCgroupDirectory();
+  if (!location.ok || !cgroupWritable()) return null;
+  const dir = `${location.dir}/ock-test-${name}`;
+  Deno.mkdirSync(dir);
+  return dir;
+}
+
 /** A running `orchestrator run` with the daemonizing agent. */
 export interface DaemonRun {
   dir: string;
+  /** The cgroup the test's orchestrators run in (cgroup mode), else `null`. */
+  home: string | null;
   socket: string;
   child: Deno.ChildProcess;
   done: Promise<CliRun>;
@@ -59,15 +75,23 @@ export interface DaemonRun {
   agent: number;
 }
 
-/** Starts `orchestrator run` on `config` with `XDG_RUNTIME_DIR=<dir>/xdg` (its adopted files). */
+/**
+ * Starts `orchestrator run` on `config` with `XDG_RUNTIME_DIR=<dir>/xdg` (its
+ * adopted files), in the cgroup `home` when given (it joins it before exec).
+ */
 export function spawnOrchestrator(
   dir: string,
   config: string,
   flags: string[] = ["-A"],
+  home: string | null = null,
 ): { child: Deno.ChildProcess; done: Promise<CliRun> } {
   Deno.mkdirSync(`${dir}/xdg`, { recursive: true, mode: 0o700 });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, CLI, "run", config],
+  const argv = [Deno.execPath(), "run", ...flags, CLI, "run", config];
+  const joined = home === null
+    ? argv
+    : ["/bin/sh", "-c", 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', "sh", home, ...argv];
+  const child = new Deno.Command(joined[0], {
+    args: joined.slice(1),
     env: { NO_COLOR: "1", XDG_RUNTIME_DIR: `${dir}/xdg` },
     stdout: "piped",
     stderr: "piped",
@@ -111,8 +135,9 @@ export async function withDaemonRun(
   leader?: string,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "ock-" });
+  const home = containment === "cgroup" ? testCgroup(dir.slice(dir.lastIndexOf("/") + 1)) : null;
   const config = await writeConfig(dir, daemonConfig(dir, containment, leader));
-  const { child, done } = spawnOrchestrator(dir, config);
+  const { child, done } = spawnOrchestrator(dir, config, undefined, home);
   const socket = `${dir}/o.sock`;
   const orchestratorPid = child.pid;
   try {
@@ -120,7 +145,7 @@ export async function withDaemonRun(
     await until("the daemon's pid", () => readPids(`${dir}/daemon.pid`).length > 0, 10_000);
     const [daemon] = readPids(`${dir}/daemon.pid`);
     const [agent] = readPids(`${dir}/agent.pid`);
-    await body({ dir, socket, child, done, daemon, agent });
+    await body({ dir, home, socket, child, done, daemon, agent });
   } finally {
     try {
       child.kill("SIGKILL");
@@ -129,19 +154,27 @@ export async function withDaemonRun(
     }
     await done;
     killAll([...readPids(`${dir}/daemon.pid`), ...readPids(`${dir}/agent.pid`)], dir);
-    await removeCgroupsOf(orchestratorPid);
+    await removeCgroupsOf(orchestratorPid, home);
+    if (home !== null) await removeCgroup(home);
     await Deno.remove(dir, { recursive: true });
   }
 }
 
-/** Kills and removes the cgroups an orchestrator with `pid` created under our cgroup. */
-export async function removeCgroupsOf(pid: number): Promise<void> {
+/** The cgroups an orchestrator with `pid` created in `home` (default: our cgroup). */
+export function cgroupsOf(pid: number, home: string | null = null): string[] {
   const location = ownCgroupDirectory();
-  if (!location.ok) return;
-  for (const entry of Deno.readDirSync(location.dir)) {
-    if (!entry.isDirectory || !entry.name.startsWith(`orchestrator-${pid}-`)) continue;
-    killCgroup(`${location.dir}/${entry.name}`);
-    await removeCgroup(`${location.dir}/${entry.name}`);
+  const parent = home ?? (location.ok ? location.dir : null);
+  if (parent === null) return [];
+  return [...Deno.readDirSync(parent)]
+    .filter((e) => e.isDirectory && e.name.startsWith(`orchestrator-${pid}-`))
+    .map((e) => `${parent}/${e.name}`);
+}
+
+/** Kills and removes the cgroups an orchestrator with `pid` created in `home` (default: ours). */
+export async function removeCgroupsOf(pid: number, home: string | null = null): Promise<void> {
+  for (const dir of cgroupsOf(pid, home)) {
+    killCgroup(dir);
+    await removeCgroup(dir);
   }
 }
 
