@@ -120,7 +120,7 @@ Deno.test("pause: moves the state table refuses answer 409 and write or record n
     await refused("call a service", () => o.call("svc"));
     await refused("pause stopped", () => o.pause("idle"));
     await refused("resume stopped", () => o.resume("idle"));
-    await refused("signal stopped", async () => o.signal("idle", "SIGHUP"));
+    await refused("signal stopped", () => Promise.try(() => o.signal("idle", "SIGHUP")));
     await o.pause("svc");
     await refused("pause paused", () => o.pause("svc"));
   } finally {
