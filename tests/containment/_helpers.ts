@@ -50,6 +50,11 @@ export function daemonAgent(dir: string, leader = "exec sleep 300") {
 /** A running `orchestrator run` with the daemonizing agent. */
 export interface DaemonRun {
   dir: string;
+  /**
+   * The private cgroup the orchestrator runs in (cgroup mode), where it
+   * makes its own and looks for dead orchestrators' cgroups; else `null`.
+   */
+  cgroup: string | null;
   socket: string;
   child: Deno.ChildProcess;
   done: Promise<CliRun>;
@@ -59,15 +64,40 @@ export interface DaemonRun {
   agent: number;
 }
 
-/** Starts `orchestrator run` on `config` with `XDG_RUNTIME_DIR=<dir>/xdg` (its adopted files). */
+/**
+ * A new empty cgroup under ours, for the orchestrators of one test: the
+ * cgroups they make, and the leftovers each looks for at start, are then
+ * only theirs. (Under our own cgroup, any orchestrator another test file
+ * starts meanwhile would kill and remove a SIGKILLed one's leftovers.)
+ */
+export function privateCgroup(): string {
+  const location = ownCgroupDirectory();
+  if (!location.ok) throw new Error("No cgroup v2 hierarchy");
+  return Deno.makeTempDirSync({ dir: location.dir, prefix: `containment-test-${Deno.pid}-` });
+}
+
+/** Kills what is left in a {@link privateCgroup} and removes it. */
+export async function removePrivateCgroup(dir: string): Promise<void> {
+  killCgroup(dir);
+  await removeCgroup(dir);
+}
+
+/**
+ * Starts `orchestrator run` on `config` with `XDG_RUNTIME_DIR=<dir>/xdg`
+ * (its adopted files); in `cgroup` when given (it joins it before it execs
+ * Deno, same pid).
+ */
 export function spawnOrchestrator(
   dir: string,
   config: string,
   flags: string[] = ["-A"],
+  cgroup: string | null = null,
 ): { child: Deno.ChildProcess; done: Promise<CliRun> } {
   Deno.mkdirSync(`${dir}/xdg`, { recursive: true, mode: 0o700 });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, CLI, "run", config],
+  const argv = [Deno.execPath(), "run", ...flags, CLI, "run", config];
+  const join = 'echo $$ > "$1/cgroup.procs" || exit 125; shift; exec "$@"';
+  const child = new Deno.Command(cgroup === null ? argv[0] : "/bin/sh", {
+    args: cgroup === null ? argv.slice(1) : ["-c", join, "sh", cgroup, ...argv],
     env: { NO_COLOR: "1", XDG_RUNTIME_DIR: `${dir}/xdg` },
     stdout: "piped",
     stderr: "piped",
@@ -104,6 +134,7 @@ export function daemonConfig(
  * waits for the daemon, runs `body`, then ends everything it started: the
  * orchestrator (SIGKILL if still running; its watchdog then kills the
  * agents), the daemon (by pid and marker) and the orchestrator's cgroups.
+ * In cgroup mode the orchestrator runs in a {@link privateCgroup}.
  */
 export async function withDaemonRun(
   containment: string,
@@ -112,7 +143,8 @@ export async function withDaemonRun(
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "ock-" });
   const config = await writeConfig(dir, daemonConfig(dir, containment, leader));
-  const { child, done } = spawnOrchestrator(dir, config);
+  const cgroup = containment === "cgroup" ? privateCgroup() : null;
+  const { child, done } = spawnOrchestrator(dir, config, ["-A"], cgroup);
   const socket = `${dir}/o.sock`;
   const orchestratorPid = child.pid;
   try {
@@ -120,7 +152,7 @@ export async function withDaemonRun(
     await until("the daemon's pid", () => readPids(`${dir}/daemon.pid`).length > 0, 10_000);
     const [daemon] = readPids(`${dir}/daemon.pid`);
     const [agent] = readPids(`${dir}/agent.pid`);
-    await body({ dir, socket, child, done, daemon, agent });
+    await body({ dir, cgroup, socket, child, done, daemon, agent });
   } finally {
     try {
       child.kill("SIGKILL");
@@ -129,7 +161,8 @@ export async function withDaemonRun(
     }
     await done;
     killAll([...readPids(`${dir}/daemon.pid`), ...readPids(`${dir}/agent.pid`)], dir);
-    await removeCgroupsOf(orchestratorPid);
+    if (cgroup === null) await removeCgroupsOf(orchestratorPid);
+    else await removePrivateCgroup(cgroup);
     await Deno.remove(dir, { recursive: true });
   }
 }

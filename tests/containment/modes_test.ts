@@ -10,7 +10,6 @@ import { childrenOf } from "../../lib/containment/proc.ts";
 import { requestOnce } from "../../lib/control/client.ts";
 import {
   cgroupDirectory,
-  ownCgroupDirectory,
   parseCgroup2Mounts,
   parseOwnCgroup,
 } from "../../lib/containment/cgroup_location.ts";
@@ -37,13 +36,12 @@ import {
 
 const CGROUPS = cgroupWritable();
 
-/** The orchestrator cgroups of `pid` under our cgroup. */
-function cgroupsOf(pid: number): string[] {
-  const location = ownCgroupDirectory();
-  if (!location.ok) return [];
-  return [...Deno.readDirSync(location.dir)]
-    .filter((e) => e.isDirectory && e.name.startsWith(`orchestrator-${pid}-`))
-    .map((e) => `${location.dir}/${e.name}`);
+/** The orchestrator cgroups of `run`'s orchestrator, in its private cgroup. */
+function cgroupsOf(run: DaemonRun): string[] {
+  if (run.cgroup === null) return [];
+  return [...Deno.readDirSync(run.cgroup)]
+    .filter((e) => e.isDirectory && e.name.startsWith(`orchestrator-${run.child.pid}-`))
+    .map((e) => `${run.cgroup}/${e.name}`);
 }
 
 /** The pids listed in the orchestrator's adopted file (subreaper mode): adopted and agents. */
@@ -83,7 +81,7 @@ async function untilRecorded(mode: string, run: DaemonRun): Promise<void> {
       return listed.includes(run.daemon) && listed.includes(run.agent);
     }, 5000);
   } else {
-    assert.equal(cgroupsOf(run.child.pid).length, 1, "one orchestrator cgroup");
+    assert.equal(cgroupsOf(run).length, 1, "one orchestrator cgroup");
   }
 }
 
@@ -107,7 +105,7 @@ for (const mode of ["cgroup", "subreaper"]) {
         run.child.kill("SIGTERM");
         const { code, stderr } = await run.done;
         assert.equal(code, 0, stderr);
-        assert.deepEqual(cgroupsOf(run.child.pid), [], "cgroups removed at shutdown");
+        assert.deepEqual(cgroupsOf(run), [], "cgroups removed at shutdown");
       }),
   });
 
@@ -137,7 +135,7 @@ for (const mode of ["cgroup", "subreaper"]) {
         assert.equal((await run.done).code, 137);
         await until("the daemon gone", () => survivors(daemon).length === 0, 1500);
         if (mode === "cgroup") {
-          await until("cgroups removed", () => cgroupsOf(run.child.pid).length === 0, 3000);
+          await until("cgroups removed", () => cgroupsOf(run).length === 0, 3000);
         }
       }),
   });
@@ -158,11 +156,11 @@ for (const mode of ["cgroup", "subreaper"]) {
         assert.equal(survivors(daemon).length, 2, "nothing killed them yet");
         await Deno.mkdir(`${run.dir}/next`);
         const config = await writeConfig(`${run.dir}/next`, { containment: mode, agents: [] });
-        const next = spawnOrchestrator(run.dir, config);
+        const next = spawnOrchestrator(run.dir, config, ["-A"], run.cgroup);
         try {
           await until("daemon and agent gone", () => survivors(daemon).length === 0, 10_000);
           if (mode === "cgroup") {
-            await until("old cgroups removed", () => cgroupsOf(run.child.pid).length === 0, 5000);
+            await until("old cgroups removed", () => cgroupsOf(run).length === 0, 5000);
           }
         } finally {
           next.child.kill("SIGTERM");
