@@ -83,9 +83,10 @@ export * from "./lib/events/event.ts";
 export { EventStore, type EventStoreOptions } from "./lib/events/store.ts";
 export { QUERY_LIMIT_DEFAULT } from "./lib/events/query.ts";
 
-// The protocol's vocabulary: command names and presets, codes, socket path, limits.
+// The protocol's vocabulary: command names and presets, codes, signals, socket path, limits.
 export * from "./lib/protocol/commands.ts";
 export * from "./lib/protocol/codes.ts";
+export * from "./lib/protocol/signals.ts";
 export * from "./lib/protocol/socket.ts";
 export * from "./lib/protocol/limits.ts";
 /**

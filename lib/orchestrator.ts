@@ -18,15 +18,23 @@ import type { EventSink } from "./events/event.ts";
 import { conflict, notFound, OrchestratorError } from "./errors.ts";
 import type { AgentController } from "./agent/controller.ts";
 import type {
+  AgentActionStatus,
   AgentLogs,
+  AgentSignalStatus,
   AgentStatus,
   AgentSummary,
   ReloadReport,
   Stats,
   UtcpResult,
 } from "./agent/info.ts";
-import { type AgentState, isSettled } from "./agent/state.ts";
-import { checkInputs, inputsValidatorLoaded, loadInputsValidator } from "./agent/inputs.ts";
+import { type AgentState, isSettled, isStarted } from "./agent/state.ts";
+import {
+  checkInputs,
+  inputsValidatorLoaded,
+  loadInputsValidator,
+  sameInputs,
+} from "./agent/inputs.ts";
+import type { SignalName } from "./protocol/signals.ts";
 import { VERSION } from "./version.ts";
 import { stopInOrder } from "./orchestrator/graph.ts";
 import { type Agent, round3 } from "./orchestrator/agent.ts";
@@ -237,21 +245,33 @@ export class Orchestrator implements AgentController {
   /**
    * Starts a stopped/completed/failed/fatal agent (and its stopped
    * dependencies). Resolves once it is spawned, or queued (`pending`) when no
-   * worker slot is free or its dependencies are not met yet. 409 when it is
-   * already live, queued or in backoff; 400 when `inputs` do not match.
+   * worker slot is free or its dependencies are not met yet. An agent that
+   * is already live, queued or in backoff is left as it is (`already:
+   * true`), unless `inputs` differ from those it runs with (409); 409 while
+   * it is stopping; 400 when `inputs` do not match.
    */
-  start(name: string, inputs?: Record<string, unknown>): Promise<AgentStatus> {
+  start(name: string, inputs?: Record<string, unknown>): Promise<AgentActionStatus> {
     try {
       if (this.#validatorMissing(name, inputs)) {
         return loadInputsValidator().then(() => this.start(name, inputs));
       }
       this.#refuseWhenShuttingDown("start", name);
       const agent = this.#command(name, "start");
-      this.#requireSettled(agent, "start");
       this.#checkInputs(agent, inputs);
+      if (isStarted(agent.state)) {
+        if (inputs !== undefined && !sameInputs(inputs, agent.inputs)) {
+          throw conflict(
+            `Cannot start agent "${name}" with other inputs: state is "${agent.state}" ` +
+              "(restart applies new inputs)",
+            { state: agent.state },
+          );
+        }
+        return Promise.resolve({ ...this.status(name), already: true });
+      }
+      this.#requireSettled(agent, "start");
       this.#sup.queue(agent, inputs, "start requested");
       this.#sup.schedule();
-      return Promise.resolve(this.status(name));
+      return Promise.resolve({ ...this.status(name), already: false });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -260,17 +280,20 @@ export class Orchestrator implements AgentController {
   /**
    * Stops an agent: stop_signal to its process group, SIGKILL after
    * stop_timeout. Resolves once the process is gone. A queued or backing-off
-   * agent is stopped at once. Never restarted. 409 when already settled.
+   * agent is stopped at once. Never restarted. An agent already stopped,
+   * completed, failed or fatal is left as it is (`already: true`).
    */
-  async stop(name: string): Promise<AgentStatus> {
+  async stop(name: string): Promise<AgentActionStatus> {
     const agent = this.#command(name, "stop");
-    if (isSettled(agent.state)) {
-      throw conflict(`Cannot stop agent "${name}": state is "${agent.state}"`, {
-        state: agent.state,
-      });
-    }
+    if (isSettled(agent.state)) return { ...this.status(name), already: true };
     await this.#sup.stop(agent, "stop requested");
-    return this.status(name);
+    return { ...this.status(name), already: false };
+  }
+
+  /** Sends `signal` to the agent's process group. 409 when it has no live process. */
+  signal(name: string, signal: SignalName): AgentSignalStatus {
+    this.#sup.signal(this.#command(name, "signal"), signal);
+    return { ...this.status(name), signal };
   }
 
   /** Stops the agent if it is live or queued, then starts it again. */

@@ -14,8 +14,11 @@
 
 import type { OrchestratorConfig } from "../config/types.ts";
 import type { EventSink } from "../events/event.ts";
+import type { SignalName } from "../protocol/signals.ts";
 import type {
+  AgentActionStatus,
   AgentLogs,
+  AgentSignalStatus,
   AgentStatus,
   AgentSummary,
   ReloadReport,
@@ -54,16 +57,27 @@ export interface AgentController {
   /** Newest captured lines of each stream (`logs`). */
   logs(name: string, lines?: number): AgentLogs;
 
-  /** Starts a stopped/completed/failed/fatal agent; resolves once spawned. 409 when already live. */
-  start(name: string, inputs?: Record<string, unknown>): Promise<AgentStatus>;
-  /** Stops it (stop_signal, SIGKILL after stop_timeout); resolves once the process is gone. Never restarted. */
-  stop(name: string): Promise<AgentStatus>;
+  /**
+   * Starts a stopped/completed/failed/fatal agent; resolves once spawned.
+   * An agent already live, queued or in backoff is left as it is
+   * (`already: true`); 409 while it is stopping, or when `inputs` differ
+   * from those it runs with.
+   */
+  start(name: string, inputs?: Record<string, unknown>): Promise<AgentActionStatus>;
+  /**
+   * Stops it (stop_signal, SIGKILL after stop_timeout); resolves once the
+   * process is gone. Never restarted. An agent already stopped, completed,
+   * failed or fatal is left as it is (`already: true`).
+   */
+  stop(name: string): Promise<AgentActionStatus>;
   /** stop then start. */
   restart(name: string, inputs?: Record<string, unknown>): Promise<AgentStatus>;
   /** SIGSTOP to the process group. 409 unless live. */
   pause(name: string): Promise<AgentStatus>;
   /** SIGCONT to the process group. 409 unless paused. */
   resume(name: string): Promise<AgentStatus>;
+  /** Sends `signal` to the agent's process group. 409 when it has no live process. */
+  signal(name: string, signal: SignalName): AgentSignalStatus;
   /** Runs a task agent with call-time inputs and returns the UTCP result. 409 for services. */
   call(name: string, inputs?: Record<string, unknown>): Promise<UtcpResult>;
 

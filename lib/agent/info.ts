@@ -8,6 +8,7 @@
  */
 
 import type { AgentKind, ContainmentMode } from "../config/types.ts";
+import type { SignalName } from "../protocol/signals.ts";
 import type { AgentState } from "./state.ts";
 import type { StreamCounters } from "./captured_stream.ts";
 import type { OutputEncoding } from "./output_encoding.ts";
@@ -45,6 +46,19 @@ export interface AgentStatus extends AgentSummary {
   depends_on: Record<string, string>;
   /** Set while in `backoff`: ISO timestamp of the next start. */
   next_start_at: string | null;
+}
+
+/**
+ * The answer of `start` and `stop`: the agent's status, and whether it was
+ * already started (or stopped), so that nothing was done.
+ */
+export interface AgentActionStatus extends AgentStatus {
+  already: boolean;
+}
+
+/** The answer of `signal`: the agent's status and the signal sent to its process group. */
+export interface AgentSignalStatus extends AgentStatus {
+  signal: SignalName;
 }
 
 /** `stats`. */

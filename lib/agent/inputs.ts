@@ -51,3 +51,36 @@ export function checkInputs(schema: JsonSchema, data: unknown): string[] {
     `${e.instancePath === "" ? "" : e.instancePath + " "}${e.message ?? ""}`
   );
 }
+
+/**
+ * True when `a` and `b` hold the same inputs: equal JSON values, whatever
+ * the order of their keys (`undefined` is no inputs, the same as `{}`).
+ * Inputs too deeply nested to compare count as different.
+ *
+ * @example
+ * ```ts
+ * sameInputs({ a: 1, b: [2] }, { b: [2], a: 1 }); // true
+ * sameInputs(undefined, {});                       // true
+ * ```
+ */
+export function sameInputs(
+  a: Record<string, unknown> | undefined,
+  b: Record<string, unknown> | undefined,
+): boolean {
+  try {
+    return canonical(a ?? {}) === canonical(b ?? {});
+  } catch {
+    return false; // nested past the stack
+  }
+}
+
+/** JSON text of `value` with object keys sorted. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}

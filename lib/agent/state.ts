@@ -90,9 +90,23 @@ export const UP_STATES: readonly AgentState[] = ["running", "ready"];
 
 /**
  * States from which the agent will not move on its own: `start` and `call`
- * accept only these, `stop` refuses them.
+ * accept only these; `stop` of an agent in one answers "already stopped".
  */
 export const SETTLED_STATES: readonly AgentState[] = ["stopped", "completed", "failed", "fatal"];
+
+/**
+ * States in which `start` does nothing and answers "already running"
+ * (docs/protocol.md, `start`): live and not stopping, queued, or waiting to
+ * restart. Only `stopping` is neither this nor settled.
+ */
+export const STARTED_STATES: readonly AgentState[] = [
+  "pending",
+  "starting",
+  "running",
+  "ready",
+  "paused",
+  "backoff",
+];
 
 /** True when `from -> to` is in the table. */
 export function canTransition(from: AgentState, to: AgentState): boolean {
@@ -102,6 +116,11 @@ export function canTransition(from: AgentState, to: AgentState): boolean {
 /** True when the agent will not move on its own from `state` (see {@link SETTLED_STATES}). */
 export function isSettled(state: AgentState): boolean {
   return SETTLED_STATES.includes(state);
+}
+
+/** True when `start` of an agent in `state` does nothing (see {@link STARTED_STATES}). */
+export function isStarted(state: AgentState): boolean {
+  return STARTED_STATES.includes(state);
 }
 
 /** True when the agent has a live process in `state`. */

@@ -44,6 +44,8 @@ export interface ClientCommandSpec {
    * agent names, globs (`'web-*'`), `group:NAME` or `all`.
    */
   agent: "none" | "optional" | "required" | "targets";
+  /** The operands of the usage line when `agent` does not say them (e.g. `<target>... <signal>`). */
+  operands?: string;
   flags?: FlagSpec[];
   /** Builds the request options from the parsed flags (400-style problems throw UsageError). */
   options?(args: ParsedArgs): Record<string, unknown>;
@@ -61,12 +63,14 @@ const TARGETS_HELP = "Targets: agent names, globs ('web-*', quoted for the shell
 
 /** The help text of a command. */
 export function helpText(spec: ClientCommandSpec): string {
-  const agent = {
-    none: "",
-    optional: " [agent]",
-    required: " <agent>",
-    targets: " <target>...",
-  }[spec.agent];
+  const agent = spec.operands === undefined
+    ? {
+      none: "",
+      optional: " [agent]",
+      required: " <agent>",
+      targets: " <target>...",
+    }[spec.agent]
+    : ` ${spec.operands}`;
   const flags = [...(spec.flags ?? []), ...COMMON_FLAGS];
   const left = flags.map((f) => `--${f.name}${f.value === undefined ? "" : ` ${f.value}`}`);
   const width = Math.max(...left.map((l) => l.length));
@@ -197,7 +201,7 @@ export async function send(
  * agents need. A computed specifier: `deno run` prepares every literal
  * dynamic import of a module when the module loads.
  */
-function loadTargets(): Promise<typeof import("./targets_run.ts")> {
+export function loadTargets(): Promise<typeof import("./targets_run.ts")> {
   return import(new URL("./targets_run.ts", import.meta.url).href);
 }
 

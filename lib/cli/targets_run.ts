@@ -33,13 +33,18 @@ function rowsOf(ps: ControlResponse): AgentRow[] | null {
 }
 
 /**
- * Sends `command` (with `options`) for every target of `inv` and prints one
- * result per agent, a success as `line(data)`.
+ * Sends `command` (with `options`, and `args` after the agent name) for
+ * every target of `inv` and prints one result per agent, a success as
+ * `line(data)`.
  */
 export async function runTargets(
   command: string,
   inv: TargetsInvocation,
-  request: { options: Record<string, unknown>; line: (data: unknown) => string },
+  request: {
+    options: Record<string, unknown>;
+    args?: string[];
+    line: (data: unknown) => string;
+  },
 ): Promise<CliResult> {
   const client = await ControlClient.connect(inv.socket, {
     timeoutMs: inv.timeoutMs,
@@ -58,7 +63,8 @@ export async function runTargets(
         results.push({ target: r.target, status: "error", code: r.code, error: r.error });
         continue;
       }
-      const response = await client.request(command, [r.agent], request.options);
+      const args = [r.agent, ...request.args ?? []];
+      const response = await client.request(command, args, request.options);
       results.push(
         response.status === "success"
           ? { target: r.agent, status: "success", data: response.data }

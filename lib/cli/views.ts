@@ -145,10 +145,41 @@ export function formatReport(
   return parts.join("\n");
 }
 
-/** `start`/`stop`/`restart`/`pause`/`resume`: one line about the agent. */
-export function formatAgentAction(a: AgentStatus, o: FormatOptions): string {
+/**
+ * `start`/`stop`/`restart`/`pause`/`resume`: one line about the agent. A
+ * `start` or `stop` that found it already so (`already: true`) says which
+ * way: `already running (pid 123)`, `already queued (pending)`, `already
+ * stopped (completed)` …
+ */
+export function formatAgentAction(
+  a: AgentStatus & { already?: boolean },
+  o: FormatOptions,
+): string {
   const pid = a.pid === null ? "" : ` (pid ${a.pid})`;
-  return `Agent "${a.agent_name ?? a.name}" is ${state(a.state, o)}${pid}`;
+  const name = `Agent "${a.agent_name ?? a.name}" is`;
+  if (a.already !== true) return `${name} ${state(a.state, o)}${pid}`;
+  const pidAfter = a.pid === null ? "" : `, pid ${a.pid}`;
+  switch (a.state) {
+    case "running":
+    case "starting":
+    case "stopped":
+      return `${name} already ${state(a.state, o)}${pid}`;
+    case "ready":
+    case "paused":
+      return `${name} already running (${state(a.state, o)}${pidAfter})`;
+    case "pending":
+      return `${name} already queued (${state(a.state, o)})`;
+    case "backoff":
+      return `${name} already restarting (${state(a.state, o)})`;
+    default: // completed, failed, fatal
+      return `${name} already stopped (${state(a.state, o)})`;
+  }
+}
+
+/** `signal`: one line about the signal sent. */
+export function formatSignal(a: AgentStatus & { signal: string }, o: FormatOptions): string {
+  const pid = a.pid === null ? "" : `, pid ${a.pid}`;
+  return `Sent ${a.signal} to agent "${a.agent_name ?? a.name}" (${state(a.state, o)}${pid})`;
 }
 
 /** Options of {@link formatLogs}: `raw` prints the agent's control characters as they are. */

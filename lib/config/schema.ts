@@ -8,24 +8,10 @@
  */
 
 import { COMMAND_NAMES, PRESETS } from "../protocol/commands.ts";
+import { STOP_SIGNALS } from "../protocol/signals.ts";
 import { DEFAULT_SOCKET_PATH } from "../protocol/socket.ts";
 import { BACKOFF_DEFAULTS, ORCHESTRATOR_DEFAULTS, READINESS_DEFAULTS } from "./defaults.ts";
 import { MAX_DURATION_SECONDS } from "./rules/numbers.ts";
-
-/** Signal names accepted by `stop_signal`. */
-export const STOP_SIGNALS = [
-  "SIGTERM",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGHUP",
-  "SIGKILL",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGABRT",
-  "SIGALRM",
-  "SIGPWR",
-  "SIGWINCH",
-] as const;
 
 const seconds = (description: string, extra: Record<string, unknown> = {}) => ({
   type: "number",
@@ -84,9 +70,12 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
       default: "0600",
       description: 'Socket file mode: "0600", "0o660" (strings are octal) or an integer mode',
     },
-    command_timeout: seconds("A command running longer answers 504", {
-      default: ORCHESTRATOR_DEFAULTS.command_timeout,
-    }),
+    command_timeout: seconds(
+      "A command running longer answers 504 (stop, restart: at least stop_timeout + 5)",
+      {
+        default: ORCHESTRATOR_DEFAULTS.command_timeout,
+      },
+    ),
     allowed_commands: {
       anyOf: [
         { type: "string", enum: Object.keys(PRESETS) },

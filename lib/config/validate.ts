@@ -26,7 +26,6 @@ import { ruleAgentNames, ruleAgentRanges, ruleReadiness } from "./rules/agents.t
 import { ruleDependencies } from "./rules/dependencies.ts";
 import { ruleOptionLikeArgs, ruleSubstitution, ruleTemplate } from "./rules/template.ts";
 import { ruleInputs } from "./rules/inputs.ts";
-import { ruleStopTimeouts } from "./rules/stop_timeouts.ts";
 
 /** A rule on the orchestrator options. */
 type DocumentRule = (ctx: RuleContext, root: Node) => void;
@@ -40,7 +39,6 @@ export const DOCUMENT_RULES: Readonly<Record<string, DocumentRule>> = {
   socketPath: ruleSocketPath,
   outputPaths: ruleOutputPaths,
   commandLists: ruleCommandLists,
-  stopTimeouts: ruleStopTimeouts,
   containment: ruleContainment,
 };
 

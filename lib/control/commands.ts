@@ -17,6 +17,7 @@ import { badRequest, conflict } from "../errors.ts";
 import type { EventQuery, OrchestratorEvent } from "../events/event.ts";
 import type { CommandName } from "../protocol/commands.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
+import { parseSignal, PAUSE_SIGNALS, type SignalName } from "../protocol/signals.ts";
 import { agentsAnswer } from "./agents_answer.ts";
 import type { ControlRequest } from "./protocol.ts";
 
@@ -74,6 +75,31 @@ export function agentArg(request: ControlRequest): string {
     throw badRequest(`Command '${request.command}' needs exactly one agent name`);
   }
   return request.args[0];
+}
+
+/** Longest signal text echoed in an error message. */
+const MAX_SIGNAL_ECHO = 32;
+
+/**
+ * The agent name and signal of a `signal` request; 400 when either is
+ * missing, the signal is unknown, or it is SIGSTOP/SIGCONT (`pause`/`resume`).
+ */
+export function signalArgs(request: ControlRequest): [string, SignalName] {
+  const [agent, text] = request.args;
+  if (request.args.length !== 2 || agent === "" || text === "") {
+    throw badRequest("Command 'signal' needs an agent name and a signal");
+  }
+  const signal = parseSignal(text);
+  if (signal === null) {
+    const shown = text.length > MAX_SIGNAL_ECHO ? `${text.slice(0, MAX_SIGNAL_ECHO)}…` : text;
+    throw badRequest(
+      `Unknown signal ${JSON.stringify(shown)}: give a name (HUP, SIGHUP) or a number from 1 to 31`,
+    );
+  }
+  if (PAUSE_SIGNALS.includes(signal)) {
+    throw badRequest(`Signal "${signal}" is not sent by 'signal': use 'pause' and 'resume'`);
+  }
+  return [agent, signal];
 }
 
 function intOption(request: ControlRequest, key: string, max: number): number | undefined {
@@ -181,6 +207,11 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
     onlyOptions(request, []);
     return controller.resume(agentArg(request));
   },
+  signal(controller, request) {
+    onlyOptions(request, []);
+    const [agent, signal] = signalArgs(request);
+    return controller.signal(agent, signal);
+  },
   logs(controller, request) {
     onlyOptions(request, ["lines"]);
     return controller.logs(agentArg(request), intOption(request, "lines", MAX_LIST));
@@ -205,6 +236,26 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
     return { message: "Shutdown initiated" };
   },
 };
+
+/** Seconds added to an agent's `stop_timeout` to bound `stop` and `restart` (docs/protocol.md). */
+export const STOP_MARGIN_SECONDS = 5;
+
+/**
+ * How long a request may run before it is answered 504, in milliseconds:
+ * `command_timeout`, except for `stop` and `restart` of a known agent,
+ * which answer once the agent has stopped: the larger of `command_timeout`
+ * and the agent's `stop_timeout` + {@link STOP_MARGIN_SECONDS}.
+ */
+export function timeoutOf(
+  controller: AgentController,
+  request: ControlRequest,
+  commandTimeoutMs: number,
+): number {
+  if (request.command !== "stop" && request.command !== "restart") return commandTimeoutMs;
+  const agent = controller.config.agents.find((a) => a.name === request.args[0]);
+  if (agent === undefined) return commandTimeoutMs;
+  return Math.max(commandTimeoutMs, (agent.stop_timeout + STOP_MARGIN_SECONDS) * 1000);
+}
 
 /** Commands whose first argument names an agent (for the audit line and events). */
 export function agentOf(command: string, args: readonly string[]): string | undefined {

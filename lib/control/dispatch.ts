@@ -1,7 +1,8 @@
 /**
  * What happens to one request (docs/protocol.md): parse, then 503 while the
  * server drains, authorize (404/403), run the command's handler bounded by
- * `command_timeout` (504), answer, write one audit line, record one event
+ * `command_timeout` (504; `stop` and `restart` by the agent's `stop_timeout`
+ * too, see `timeoutOf`), answer, write one audit line, record one event
  * (`COMMAND_EXECUTED` or `COMMAND_REJECTED`). Works on a connection only
  * through its {@linkcode AnswerQueue}, so it knows no socket.
  *
@@ -17,7 +18,7 @@ import { OrchestratorError } from "../errors.ts";
 import type { EventName } from "../events/event.ts";
 import type { AuditEntry, AuditLog, AuditResult } from "./audit.ts";
 import { authorize } from "./authorize.ts";
-import { agentOf, type CommandContext, HANDLERS } from "./commands.ts";
+import { agentOf, type CommandContext, HANDLERS, timeoutOf } from "./commands.ts";
 import type { Answer, AnswerQueue, AnswerSlot, FrameHandler } from "./connection.ts";
 import { encodeJsonFrame } from "./frame.ts";
 import { sameClient, UNKNOWN_CLIENT, type Who, whoOf } from "./identity.ts";
@@ -36,7 +37,10 @@ import {
 export interface DispatchPolicy {
   /** Commands that may run, blocked ones already removed (see `allowedCommands`). */
   allowed: ReadonlySet<string>;
-  /** `command_timeout` in milliseconds: an asynchronous command still running then answers 504. */
+  /**
+   * `command_timeout` in milliseconds: an asynchronous command still running
+   * then answers 504 (`stop` and `restart` may run longer, see `timeoutOf`).
+   */
   timeoutMs: number;
   /** Where audit lines go. The dispatcher owns it from here on (closes it when replaced or closed). */
   audit: AuditLog;
@@ -225,7 +229,7 @@ export class Dispatcher {
     }
     // An asynchronous command: its answer keeps its place; bounded by command_timeout.
     call.slot = call.session.queue.reserve();
-    const timeoutMs = this.#policy.timeoutMs;
+    const timeoutMs = timeoutOf(this.#controller, call.request, this.#policy.timeoutMs);
     this.#inFlight++;
     let settled = false;
     const timer = setTimeout(() => {

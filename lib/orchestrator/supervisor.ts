@@ -21,6 +21,7 @@ import { conflict } from "../errors.ts";
 import { type AgentState, canTransition } from "../agent/state.ts";
 import type { ExitInfo } from "../agent/restart.ts";
 import { signalGroup } from "../agent/process.ts";
+import type { SignalName } from "../protocol/signals.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { linearPattern } from "../pattern.ts";
 import {
@@ -453,6 +454,25 @@ export class Supervisor {
         data: run.passed.data,
       });
     }
+  }
+
+  /**
+   * Sends `signal` to the agent's process group (docs/protocol.md, `signal`);
+   * the state does not change. 409 when the agent has no live process.
+   */
+  signal(agent: Agent, signal: SignalName): void {
+    const run = agent.run;
+    if (run === null || !signalGroup(run.proc.pid, signal, LEADER)) {
+      throw conflict(
+        `Cannot signal agent "${agent.config.name}": no live process (state is "${agent.state}")`,
+        { state: agent.state },
+      );
+    }
+    log.info("Agent {agent}: sent {signal} to process group {pgid}", {
+      agent: agent.config.name,
+      signal,
+      pgid: run.proc.pid,
+    });
   }
 
   /**

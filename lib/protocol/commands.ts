@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   "restart",
   "pause",
   "resume",
+  "signal",
   "logs",
   "call",
   "reload",
@@ -39,6 +40,7 @@ const AGENT_CONTROL: readonly CommandName[] = [
   "restart",
   "pause",
   "resume",
+  "signal",
   "call",
 ];
 const CONTROL: readonly CommandName[] = [...MONITORING, ...AGENT_CONTROL, "logs", "reload"];

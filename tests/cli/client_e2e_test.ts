@@ -112,10 +112,13 @@ Deno.test("cli: commands against a real orchestrator, human and --json", async (
     assert.equal(stop.code, 0, stop.stderr);
     assert.match(stop.stdout, /Agent "web" is stopped/);
     const again = await cli(["stop", "web"], { env });
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /^Error 409: /);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, 'Agent "web" is already stopped\n');
     const start = await cli(["start", "web"], { env });
     assert.equal(start.code, 0, start.stderr);
+    const started = await cli(["start", "web", "--json"], { env });
+    assert.equal(started.code, 0, started.stderr);
+    assert.equal(JSON.parse(started.stdout).data.already, true);
 
     const config = await cli(["ps", "--config", o.config]); // socket from the config file
     assert.equal(config.code, 0, config.stderr);

@@ -69,6 +69,7 @@ Deno.test("completion: every flag a --help lists is accepted by its command", as
     "restart",
     "pause",
     "resume",
+    "signal",
     "logs",
     "call",
   ]);

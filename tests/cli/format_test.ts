@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { AgentSummary, UtcpResult } from "../../lib/agent/info.ts";
+import type { AgentStatus, AgentSummary, UtcpResult } from "../../lib/agent/info.ts";
+import type { AgentState } from "../../lib/agent/state.ts";
 import {
   colorEnabled,
   cutText,
@@ -12,7 +13,14 @@ import {
   terminalWidth,
   visibleWidth,
 } from "../../lib/cli/format.ts";
-import { formatCall, formatHistory, formatLogs, formatPs } from "../../lib/cli/views.ts";
+import {
+  formatAgentAction,
+  formatCall,
+  formatHistory,
+  formatLogs,
+  formatPs,
+  formatSignal,
+} from "../../lib/cli/views.ts";
 import { withTaskOutput } from "../../lib/cli/call.ts";
 
 Deno.test("format: table aligns columns, ignoring colour codes", () => {
@@ -160,5 +168,36 @@ Deno.test("history: data as key=value, strings quoted only when needed", () => {
   assert.equal(
     out.split("\n")[1],
     '2025-01-01T00:00:00.000Z  AGENT_FAILED  web    exit_code=1 reason="boom now"',
+  );
+});
+
+/** A status with only what the action lines read. */
+function statusOf(state: AgentState, pid: number | null): AgentStatus {
+  return { agent_name: "web", name: "web", state, pid } as AgentStatus;
+}
+
+Deno.test("format: start/stop say 'already' and how; signal names the signal", () => {
+  const o = { color: false };
+  const line = (state: AgentState, pid: number | null, already?: boolean) =>
+    formatAgentAction(
+      { ...statusOf(state, pid), ...(already === undefined ? {} : { already }) },
+      o,
+    );
+  assert.equal(line("running", 12), 'Agent "web" is running (pid 12)');
+  assert.equal(line("running", 12, false), 'Agent "web" is running (pid 12)');
+  assert.equal(line("stopped", null, false), 'Agent "web" is stopped');
+  assert.equal(line("running", 12, true), 'Agent "web" is already running (pid 12)');
+  assert.equal(line("starting", 12, true), 'Agent "web" is already starting (pid 12)');
+  assert.equal(line("ready", 12, true), 'Agent "web" is already running (ready, pid 12)');
+  assert.equal(line("paused", 12, true), 'Agent "web" is already running (paused, pid 12)');
+  assert.equal(line("pending", null, true), 'Agent "web" is already queued (pending)');
+  assert.equal(line("backoff", null, true), 'Agent "web" is already restarting (backoff)');
+  assert.equal(line("stopped", null, true), 'Agent "web" is already stopped');
+  assert.equal(line("completed", null, true), 'Agent "web" is already stopped (completed)');
+  assert.equal(line("failed", null, true), 'Agent "web" is already stopped (failed)');
+  assert.equal(line("fatal", null, true), 'Agent "web" is already stopped (fatal)');
+  assert.equal(
+    formatSignal({ ...statusOf("ready", 12), signal: "SIGHUP" }, o),
+    'Sent SIGHUP to agent "web" (ready, pid 12)',
   );
 });

@@ -49,7 +49,7 @@ Deno.test("server: every response code from real requests (400 403 404 409 504)"
     await c.send({ command: "status", args: ["ghost"], id: 4 });
     assert.equal((await c.receive() as { code: number }).code, 404);
     await until(() => h.orchestrator.status("web").state === "running");
-    await c.send({ command: "start", args: ["web"], id: 5 });
+    await c.send({ command: "resume", args: ["web"], id: 5 });
     const conflict = await c.receive() as { code: number; error: string };
     assert.equal(conflict.code, 409);
     assert.match(conflict.error, /web/);

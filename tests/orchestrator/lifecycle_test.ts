@@ -70,9 +70,13 @@ Deno.test("restart policy: a stop someone asked for is never restarted", async (
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(h.orchestrator.status("svc").state, "stopped");
     assert.equal(h.events("AGENT_STARTED", "svc").length, 1);
-    await assert.rejects(h.orchestrator.stop("svc"), (e: OrchestratorError) => e.code === 409);
+    const already = await h.orchestrator.stop("svc");
+    assert.equal(already.already, true);
+    assert.equal(already.state, "stopped");
+    assert.equal(status.already, false);
     const again = await h.orchestrator.start("svc");
     assert.equal(again.state, "running");
+    assert.equal(again.already, false);
   } finally {
     await h.close();
   }

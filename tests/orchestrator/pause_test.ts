@@ -116,11 +116,11 @@ Deno.test("pause: moves the state table refuses answer 409 and write or record n
       assert.deepEqual(o.statusAll(), before, `${what}: nothing written`);
     };
     await refused("resume running", () => o.resume("svc"));
-    await refused("start running", () => o.start("svc"));
+    await refused("start running with other inputs", () => o.start("svc", { x: "1" }));
     await refused("call a service", () => o.call("svc"));
     await refused("pause stopped", () => o.pause("idle"));
     await refused("resume stopped", () => o.resume("idle"));
-    await refused("stop stopped", () => o.stop("idle"));
+    await refused("signal stopped", () => Promise.try(() => o.signal("idle", "SIGHUP")));
     await o.pause("svc");
     await refused("pause paused", () => o.pause("svc"));
   } finally {
