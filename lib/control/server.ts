@@ -104,6 +104,8 @@ export class ControlServer {
     const audit = await AuditLog.open({
       path: config.cli_audit_log_path,
       log: config.log_cli_commands,
+      maxBytes: config.cli_audit_log_max_bytes,
+      maxFiles: config.cli_audit_log_max_files,
     });
     let socket: BoundSocket;
     try {
