@@ -1,7 +1,8 @@
 /**
  * The durability contract against a real `orchestrator run` (docs/events.md,
  * "Durability"): `kill -9` right after an answer loses neither the answered
- * state-changing commands' events nor any answered request's audit line.
+ * state-changing commands' events nor any answered request's audit line,
+ * and a state-changing command whose events cannot be committed says so.
  */
 
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { ControlClient } from "../../lib/control/client.ts";
 import { EventStore } from "../../lib/events/store.ts";
 import { baseConfig, spawnRun, waitUntilServing, writeConfig } from "../cli/_orchestrator.ts";
 import { auditLines } from "./_helpers.ts";
+import { CAN_MOUNT, fill, mountTmpfs } from "../_tmpfs.ts";
 
 /** Starts `run` with a file store, calls `body` with a client, SIGKILLs it right after. */
 async function killedAfter(
@@ -102,4 +104,64 @@ Deno.test("durability: kill -9 right after a read-only answer: its audit line is
       await Deno.remove(dir, { recursive: true });
     }
   }
+});
+
+Deno.test({
+  name:
+    "durability: a state-changing command whose events cannot be committed (full filesystem) answers 500 saying so",
+  ignore: !CAN_MOUNT,
+  async fn() {
+    await using fs = await mountTmpfs(1024);
+    if (fs === null) return;
+    const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "du" });
+    const path = `${fs.path}/events.db`;
+    try {
+      const config = await writeConfig(dir, baseConfig(dir, { event_store_path: path }));
+      const { child, done } = spawnRun(config);
+      try {
+        await waitUntilServing(`${dir}/o.sock`, done);
+        const client = await ControlClient.connect(`${dir}/o.sock`);
+        try {
+          await waitRunning(client);
+          const filler = fill(fs.path);
+          const paused = await client.request("pause", ["web"]);
+          assert.equal(paused.status, "error");
+          const error = paused as { code: number; error: string };
+          assert.equal(error.code, 500);
+          assert.match(
+            error.error,
+            /^Command 'pause' was carried out, but its events could not be committed: Cannot write event store ".*events\.db": .*\(\d+ events waiting\)$/,
+          );
+          const status = await client.request("status", ["web"]);
+          assert.equal((status as { data: { state: string } }).data.state, "paused");
+          Deno.removeSync(filler);
+          assert.equal((await client.request("resume", ["web"])).status, "success");
+          child.kill("SIGKILL");
+        } finally {
+          client.close();
+        }
+      } finally {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // already gone
+        }
+        await done;
+      }
+      using store = EventStore.open({ path, retention: 100_000 });
+      const names = store.query({ agent: "web", limit: 100 }).reverse()
+        .map((e) => `${e.event_name}${e.data.command === undefined ? "" : ` ${e.data.command}`}`)
+        .filter((name) => name !== "COMMAND_EXECUTED status");
+      assert.deepEqual(names.slice(-4), [
+        "AGENT_PAUSED",
+        "COMMAND_EXECUTED pause",
+        "AGENT_RESUMED",
+        "COMMAND_EXECUTED resume",
+      ]);
+      const audit = await auditLines(`${dir}/audit.log`);
+      assert.ok(audit.some((l) => / command=pause agent=web result=error code=500 /.test(l)));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
