@@ -134,10 +134,8 @@ export class LineFile {
       return this.#drop();
     }
     try {
-      if (this.#file !== null && this.#size > 0 && this.#size + bytes.length > this.#maxBytes) {
-        this.#rotate();
-      }
-      const file = this.#file ?? this.#openNow();
+      let file = this.#file ?? this.#openNow();
+      if (this.#size > 0 && this.#size + bytes.length > this.#maxBytes) file = this.#rotate();
       appendWhole(file, bytes);
       this.#size += bytes.length;
     } catch (error) {
@@ -178,7 +176,7 @@ export class LineFile {
   }
 
   /** Renames the files one step down and opens a new one at the path. */
-  #rotate(): void {
+  #rotate(): Deno.FsFile {
     this.#release();
     for (let i = this.#maxFiles - 1; i >= 1; i--) {
       try {
@@ -188,7 +186,7 @@ export class LineFile {
       }
     }
     Deno.renameSync(this.#path, `${this.#path}.1`);
-    this.#openNow();
+    return this.#openNow();
   }
 
   #release(): void {

@@ -48,9 +48,10 @@ function stderrSink(record: LogRecord): void {
   }
   torn = false;
   if (lostLines === 0) return;
-  const notice = `${lostLines} log lines could not be written to stderr`;
+  const lost = lostLines;
+  const notice = `${lost} log lines could not be written to stderr`;
   lostLines = 0;
-  writeStderrLine(encoder.encode(defaultTextFormatter({
+  const written = writeStderrLine(encoder.encode(defaultTextFormatter({
     category: ["orchestrator", "log"],
     level: "warning",
     message: [notice],
@@ -58,6 +59,7 @@ function stderrSink(record: LogRecord): void {
     timestamp: Date.now(),
     properties: {},
   })));
+  if (!written) lostLines = lost;
 }
 
 /**
