@@ -81,6 +81,7 @@ export { configureLogging } from "./lib/log.ts";
 // Events.
 export * from "./lib/events/event.ts";
 export { EventStore, type EventStoreOptions } from "./lib/events/store.ts";
+export type { Retention, RetentionOption } from "./lib/events/retention.ts";
 export { QUERY_LIMIT_DEFAULT } from "./lib/events/query.ts";
 
 // The protocol's vocabulary: command names and presets, codes, signals, socket path, limits.

@@ -49,6 +49,7 @@ import {
   toRestart,
 } from "./orchestrator/reload_plan.ts";
 import { applyReload } from "./orchestrator/reload.ts";
+import { logFileDrops } from "./agent/logfile.ts";
 
 export type { Clock } from "./orchestrator/supervisor.ts";
 
@@ -131,10 +132,12 @@ export class Orchestrator implements AgentController {
 
   /**
    * Grows with every change to what `list()` and `status()` show, except
-   * the values that follow from the clock (see {@link AgentController.version}).
+   * the values that follow from the clock (see {@link AgentController.version}):
+   * the supervisor's transitions and heartbeats, plus every write a log file
+   * dropped (`log_lost_bytes`).
    */
   get version(): number {
-    return this.#sup.version;
+    return this.#sup.version + logFileDrops();
   }
 
   /** Milliseconds since the epoch on the orchestrator's clock (the time queries show values at). */

@@ -46,6 +46,8 @@ export interface AgentStatus extends AgentSummary {
   depends_on: Record<string, string>;
   /** Set while in `backoff`: ISO timestamp of the next start. */
   next_start_at: string | null;
+  /** Bytes of output (both streams) that could not be written to its `log_dir` files. */
+  log_lost_bytes: number;
 }
 
 /**
@@ -107,6 +109,8 @@ export interface AgentLogs {
   truncated: boolean;
   /** Per stream: bytes read, bytes no longer kept, lines past the line bound. */
   counters: { stdout: StreamCounters; stderr: StreamCounters };
+  /** Per stream: bytes that could not be written to the `log_dir` file (0 without `log_dir`). */
+  lost_bytes: { stdout: number; stderr: number };
 }
 
 /**

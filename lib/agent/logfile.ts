@@ -32,6 +32,18 @@ export interface RotatingFileOptions {
 /** Files currently open, for {@linkcode reopenLogFiles}. */
 const openFiles = new Set<RotatingFile>();
 
+/** Writes dropped by any file so far (see {@linkcode logFileDrops}). */
+let drops = 0;
+
+/**
+ * How many writes any log file has dropped since the process started: grows
+ * whenever some file's {@linkcode RotatingFile.lostBytes} does, so an
+ * answer that shows lost bytes knows when it is out of date.
+ */
+export function logFileDrops(): number {
+  return drops;
+}
+
 /**
  * Closes every open log file, so the next write opens its path again (the
  * SIGUSR1 hook, for logrotate's rename-then-signal). Returns how many were open.
@@ -174,6 +186,7 @@ export class RotatingFile {
   }
 
   #drop(count: number): void {
+    drops++;
     this.#lost += count;
     if (this.#failedAt !== null) this.#episodeLost += count;
   }

@@ -27,6 +27,7 @@ import { Orchestrator } from "../orchestrator.ts";
 import { configureLogging } from "../log.ts";
 import { OrchestratorError } from "../errors.ts";
 import { reopenLogFiles } from "../agent/logfile.ts";
+import { reopenLineFiles } from "../line_file.ts";
 import { ignoredMessage, installSignalHandlers, type SignalAction } from "./run_signals.ts";
 import { SignalDebuggerGuard } from "./run_inspector.ts";
 import { prepareRunFiles, releaseAll } from "./run_files.ts";
@@ -37,7 +38,7 @@ const HELP = `Usage: orchestrator run CONFIG
 
 Runs the agents of CONFIG (JSONC) in the foreground until SIGINT, SIGTERM,
 SIGQUIT or the 'shutdown' command. SIGHUP (or 'orchestrator reload') reads
-CONFIG again and applies the difference; SIGUSR1 reopens the agents' log
+CONFIG again and applies the difference; SIGUSR1 reopens the log and audit
 files; SIGUSR2 is logged and ignored. A config with validation errors is
 refused (exit 1) with the results 'orchestrator validate' prints; an
 unreadable or unparsable file exits 2. Another orchestrator holding the same
@@ -130,9 +131,8 @@ function onSignal(
       return;
     case "reopen": {
       const files = reopenLogFiles();
-      // Issue 13: the CLI audit log (lib/control/audit.ts) joins this reopen once the control
-      // server exposes one.
-      log.info(`Received ${signal}: reopened ${files} agent log files`);
+      const audits = reopenLineFiles();
+      log.info(`Received ${signal}: reopened ${files} agent log files and ${audits} audit logs`);
       context.debuggerGuard.afterSigusr1().then((url) => {
         if (url === null) return;
         log.warn(

@@ -28,6 +28,7 @@ import { OrchestratorError } from "../errors.ts";
 import type { EventStore } from "../events/store.ts";
 import { configureLogging } from "../log.ts";
 import type { Orchestrator } from "../orchestrator.ts";
+import { sameJson } from "../orchestrator/reload_plan.ts";
 
 /** Called around every reload that may change something (not around dry runs). */
 export interface ReloadHooks {
@@ -127,7 +128,7 @@ export class ConfigReloader implements Reloader {
     await this.#applyControl(before, config);
     const report = await orchestrator.reload(config, { file: path, trigger });
     if (before.cli_log_level !== config.cli_log_level) configureLogging(config.cli_log_level);
-    if (before.event_retention !== config.event_retention) {
+    if (!sameJson(before.event_retention, config.event_retention)) {
       this.#options.store.setRetention(config.event_retention);
     }
     return report;
@@ -156,7 +157,8 @@ export class ConfigReloader implements Reloader {
     if (server === null) return;
     const same = (key: keyof OrchestratorConfig) =>
       JSON.stringify(before[key]) === JSON.stringify(after[key]);
-    const auditSame = same("cli_audit_log_path") && same("log_cli_commands");
+    const auditSame = same("cli_audit_log_path") && same("log_cli_commands") &&
+      same("cli_audit_log_max_bytes") && same("cli_audit_log_max_files");
     if (
       auditSame && same("allowed_commands") && same("blocked_commands") && same("command_timeout")
     ) {
@@ -169,6 +171,8 @@ export class ConfigReloader implements Reloader {
         audit = await AuditLog.open({
           path: after.cli_audit_log_path,
           log: after.log_cli_commands,
+          maxBytes: after.cli_audit_log_max_bytes,
+          maxFiles: after.cli_audit_log_max_files,
         });
       } catch (error) {
         const reason = (error as Error).message;

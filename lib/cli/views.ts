@@ -78,6 +78,7 @@ export function formatStatus(a: AgentStatus, o: FormatOptions): string {
     ["autostart", cell(a.autostart)],
     ["depends on", deps === "" ? "-" : deps],
     ["next start at", cell(a.next_start_at)],
+    ["log bytes lost", cell(a.log_lost_bytes ?? 0)],
     ["description", a.description === "" ? "-" : cell(a.description)],
   ]);
 }
@@ -201,6 +202,11 @@ export function formatLogs(l: AgentLogs, o: LogsFormatOptions): string {
   }
   const cut = stdout.cut_lines + stderr.cut_lines;
   if (cut > 0) parts.push(paint(`(${cut} over-long lines were cut)`, "dim", o.color));
+  const lost = l.lost_bytes ?? { stdout: 0, stderr: 0 };
+  if (lost.stdout + lost.stderr > 0) {
+    const bytes = `${lost.stdout} bytes of stdout, ${lost.stderr} of stderr`;
+    parts.push(paint(`(not written to the log_dir files: ${bytes})`, "dim", o.color));
+  }
   parts.push(paint(`==> ${l.agent_name} stdout <==`, "bold", o.color), ...lines(l.stdout));
   parts.push(paint(`==> ${l.agent_name} stderr <==`, "bold", o.color), ...lines(l.stderr));
   return parts.join("\n");

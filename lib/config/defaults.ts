@@ -10,6 +10,7 @@ import type {
   AgentConfig,
   AgentKind,
   BackoffOptions,
+  CategoryRetention,
   CliCallTemplate,
   OrchestratorConfig,
   ReadinessProbe,
@@ -28,6 +29,8 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">>
   blocked_commands: [],
   log_cli_commands: true,
   cli_audit_log_path: null,
+  cli_audit_log_max_bytes: 10 * 1024 * 1024,
+  cli_audit_log_max_files: 5,
   cli_log_level: "INFO",
   command_max_connections: 64,
   command_idle_timeout: 300,
@@ -42,6 +45,13 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">>
   log_max_bytes: 10 * 1024 * 1024,
   log_max_files: 5,
   containment: "auto",
+};
+
+/** Limits of the categories the object form of `event_retention` leaves out. */
+export const CATEGORY_RETENTION_DEFAULTS: Readonly<CategoryRetention> = {
+  agent: 100_000,
+  command: 100_000,
+  system: 100_000,
 };
 
 /** Backoff defaults. */
@@ -71,7 +81,9 @@ export type AgentInput =
   };
 
 /** A partial config as written (after validation). */
-export type ConfigInput = Partial<Omit<OrchestratorConfig, "agents">> & { agents?: AgentInput[] };
+export type ConfigInput =
+  & Partial<Omit<OrchestratorConfig, "agents" | "event_retention">>
+  & { agents?: AgentInput[]; event_retention?: number | Partial<CategoryRetention> };
 
 function templateWithDefaults(
   kind: AgentKind,
@@ -154,6 +166,9 @@ export function withDefaults(input: ConfigInput): OrchestratorConfig {
   for (const key of Object.keys(base) as (keyof typeof base)[]) {
     const value = input[key];
     if (value !== undefined) (base as Record<string, unknown>)[key] = value;
+  }
+  if (typeof base.event_retention === "object") {
+    base.event_retention = { ...CATEGORY_RETENTION_DEFAULTS, ...base.event_retention };
   }
   return {
     ...base,

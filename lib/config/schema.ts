@@ -10,7 +10,12 @@
 import { COMMAND_NAMES, PRESETS } from "../protocol/commands.ts";
 import { STOP_SIGNALS } from "../protocol/signals.ts";
 import { DEFAULT_SOCKET_PATH } from "../protocol/socket.ts";
-import { BACKOFF_DEFAULTS, ORCHESTRATOR_DEFAULTS, READINESS_DEFAULTS } from "./defaults.ts";
+import {
+  BACKOFF_DEFAULTS,
+  CATEGORY_RETENTION_DEFAULTS,
+  ORCHESTRATOR_DEFAULTS,
+  READINESS_DEFAULTS,
+} from "./defaults.ts";
 import { MAX_DURATION_SECONDS } from "./rules/numbers.ts";
 
 const seconds = (description: string, extra: Record<string, unknown> = {}) => ({
@@ -37,6 +42,14 @@ const nullableString = (description: string) => ({
 });
 
 const stringArray = { type: "array", items: { type: "string" } };
+
+/** One category's limit in the object form of `event_retention`. */
+const categoryLimit = (category: keyof typeof CATEGORY_RETENTION_DEFAULTS) => ({
+  type: "integer",
+  minimum: 1,
+  default: CATEGORY_RETENTION_DEFAULTS[category],
+  description: `Newest ${category} events kept`,
+});
 
 /** A JSON Schema document, as plain data. */
 export type JsonSchemaDocument = Readonly<Record<string, unknown>>;
@@ -97,6 +110,18 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
       description: "Write command lines to the orchestrator log",
     },
     cli_audit_log_path: nullableString("Append-only audit log file; null = none"),
+    cli_audit_log_max_bytes: {
+      type: "integer",
+      minimum: 1,
+      default: ORCHESTRATOR_DEFAULTS.cli_audit_log_max_bytes,
+      description: "Size at which the audit log is rotated (bytes)",
+    },
+    cli_audit_log_max_files: {
+      type: "integer",
+      minimum: 1,
+      default: ORCHESTRATOR_DEFAULTS.cli_audit_log_max_files,
+      description: "Rotated audit logs kept (audit.log.1 …)",
+    },
     cli_log_level: {
       type: "string",
       enum: ["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -129,10 +154,21 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
     }),
     event_store_path: nullableString("SQLite file of the event store; null = in memory"),
     event_retention: {
-      type: "integer",
-      minimum: 1,
+      anyOf: [
+        { type: "integer", minimum: 1 },
+        {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            agent: categoryLimit("agent"),
+            command: categoryLimit("command"),
+            system: categoryLimit("system"),
+          },
+        },
+      ],
       default: ORCHESTRATOR_DEFAULTS.event_retention,
-      description: "Newest events kept",
+      description: "Newest events kept: in total (an integer), or per category " +
+        "({agent, command, system})",
     },
     log_dir: nullableString("Directory for per-agent stdout/stderr files (rotated); null = none"),
     output_buffer_bytes: {

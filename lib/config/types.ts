@@ -116,6 +116,13 @@ export interface AgentConfig {
   stop_timeout: number;
 }
 
+/** `event_retention` in its object form: newest events kept per category. */
+export interface CategoryRetention {
+  agent: number;
+  command: number;
+  system: number;
+}
+
 /** The whole config, defaults applied (docs/config.md). */
 export interface OrchestratorConfig {
   enable_command_interface: boolean;
@@ -130,6 +137,10 @@ export interface OrchestratorConfig {
   blocked_commands: string[];
   log_cli_commands: boolean;
   cli_audit_log_path: string | null;
+  /** Size at which the audit log is rotated (bytes). Default 10 MiB. */
+  cli_audit_log_max_bytes: number;
+  /** Rotated audit logs kept (`audit.log.1` …). Default 5. */
+  cli_audit_log_max_files: number;
   cli_log_level: LogLevelName;
   /** Most simultaneous control connections; excess get 503. Default 64. */
   command_max_connections: number;
@@ -141,7 +152,8 @@ export interface OrchestratorConfig {
   /** Seconds; default grace per agent before SIGKILL. */
   shutdown_timeout: number;
   event_store_path: string | null;
-  event_retention: number;
+  /** Newest events kept: in total (a number) or per category (the object form). */
+  event_retention: number | CategoryRetention;
   log_dir: string | null;
   /** Bytes of captured output kept in memory per agent and stream. Default 64 KiB. */
   output_buffer_bytes: number;

@@ -7,9 +7,10 @@
  *
  * Values that are not plain tokens are written as JSON strings, so a value
  * with spaces, quotes, `=` or newlines can never split a line or forge a
- * field. `formatAuditLine` is pure; `AuditLog` writes each line with one
- * synchronous write to a file opened append-only (no buffering across
- * requests) and to the `["orchestrator", "cli"]` logger.
+ * field. `formatAuditLine` is pure; `AuditLog` writes each line whole, with
+ * one synchronous write, to a file opened append-only and rotated by size
+ * (no buffering across requests), and to the `["orchestrator", "cli"]`
+ * logger.
  *
  * @module
  */
@@ -17,6 +18,8 @@
 import { getLogger } from "@logtape/logtape";
 import { dirname } from "../path.ts";
 import { isoTime } from "../iso_time.ts";
+import { LineFile } from "../line_file.ts";
+import { ORCHESTRATOR_DEFAULTS } from "../config/defaults.ts";
 
 /** How a request ended, as the audit line says it. */
 export type AuditResult = "success" | "error" | "blocked" | "timeout";
@@ -80,13 +83,34 @@ export function formatAuditLine(entry: AuditEntry): string {
 
 const encoder = new TextEncoder();
 
-/** Writes audit lines to the audit file (if configured) and the log (if enabled). */
+/** Where audit lines go: the file and its rotation (`null` path = no file), and the log switch. */
+export interface AuditLogOptions {
+  /** `cli_audit_log_path`, or `null` for no file. */
+  path: string | null;
+  /** `log_cli_commands`: also send each line to the orchestrator log. */
+  log: boolean;
+  /** `cli_audit_log_max_bytes`. Default 10 MiB (`ORCHESTRATOR_DEFAULTS`). */
+  maxBytes?: number;
+  /** `cli_audit_log_max_files`. Default 5 (`ORCHESTRATOR_DEFAULTS`). */
+  maxFiles?: number;
+  /** Least time between two attempts while writes fail, in ms. Default 1000. */
+  retryMs?: number;
+}
+
+/**
+ * Writes audit lines to the audit file (if configured) and the log (if
+ * enabled). The file is a {@linkcode LineFile}: each line is written whole
+ * or not at all, synchronously (so before the request's answer is queued),
+ * rotated by size, and reopened by `reopenLineFiles()` (SIGUSR1). A failing
+ * file logs one ERROR per episode and one WARNING with the lines lost when
+ * it works again (docs/operations.md, "Faults").
+ */
 export class AuditLog {
-  #file: Deno.FsFile | null;
+  #file: LineFile | null;
   #log: boolean;
   #logger = getLogger(["orchestrator", "cli"]);
 
-  private constructor(file: Deno.FsFile | null, log: boolean) {
+  private constructor(file: LineFile | null, log: boolean) {
     this.#file = file;
     this.#log = log;
   }
@@ -95,17 +119,30 @@ export class AuditLog {
    * Opens the audit file append-only (created with mode 0600, parent
    * directories created) when `path` is set.
    */
-  static async open(options: { path: string | null; log: boolean }): Promise<AuditLog> {
-    let file: Deno.FsFile | null = null;
-    if (options.path !== null) {
-      await Deno.mkdir(dirname(options.path), { recursive: true });
-      try {
-        file = await Deno.open(options.path, { append: true, create: true, mode: 0o600 });
-      } catch (error) {
-        throw new Error(
-          `Cannot open CLI audit log "${options.path}": ${(error as Error).message}`,
-        );
-      }
+  static async open(options: AuditLogOptions): Promise<AuditLog> {
+    const path = options.path;
+    if (path === null) return new AuditLog(null, options.log);
+    const logger = getLogger(["orchestrator", "cli"]);
+    await Deno.mkdir(dirname(path), { recursive: true });
+    let file: LineFile;
+    try {
+      file = LineFile.open(path, {
+        maxBytes: options.maxBytes ?? ORCHESTRATOR_DEFAULTS.cli_audit_log_max_bytes,
+        maxFiles: options.maxFiles ?? ORCHESTRATOR_DEFAULTS.cli_audit_log_max_files,
+        retryMs: options.retryMs,
+        onError: (error) =>
+          logger.error(
+            literal(
+              `Cannot write CLI audit log "${path}": ${
+                (error as Error).message
+              }; lines are dropped and counted until it works again`,
+            ),
+          ),
+        onRecover: (lost) =>
+          logger.warn(literal(`CLI audit log "${path}" is written again: ${lost} lines were lost`)),
+      });
+    } catch (error) {
+      throw new Error(`Cannot open CLI audit log "${path}": ${(error as Error).message}`);
     }
     return new AuditLog(file, options.log);
   }
@@ -115,25 +152,18 @@ export class AuditLog {
     return this.#file !== null || this.#log;
   }
 
+  /** Lines that could not be written to the audit file, since it was opened. */
+  get lostLines(): number {
+    return this.#file?.lostLines ?? 0;
+  }
+
   /** Records one request. Never throws: a failing audit write is logged instead. */
   write(entry: AuditEntry): void {
     const line = formatAuditLine(entry);
-    if (this.#file !== null) {
-      try {
-        const data = encoder.encode(line + "\n");
-        let offset = 0;
-        while (offset < data.length) offset += this.#file.writeSync(data.subarray(offset));
-      } catch (error) {
-        this.#logger.error("Cannot write CLI audit log: {message}", {
-          message: (error as Error).message,
-        });
-      }
-    }
+    this.#file?.writeLine(encoder.encode(line + "\n"));
     if (this.#log) {
       // Braces are escaped so client-supplied text is never read as a placeholder.
-      const message = line.includes("{") || line.includes("}")
-        ? line.replaceAll("{", "{{").replaceAll("}", "}}")
-        : line;
+      const message = literal(line);
       if (entry.result === "success") this.#logger.info(message);
       else this.#logger.warn(message);
     }
@@ -141,13 +171,14 @@ export class AuditLog {
 
   /** Closes the audit file. */
   close(): void {
-    if (this.#file !== null) {
-      try {
-        this.#file.close();
-      } catch {
-        // already closed
-      }
-      this.#file = null;
-    }
+    this.#file?.close();
+    this.#file = null;
   }
+}
+
+/** `text` as a logtape message template with no placeholder (braces doubled). */
+function literal(text: string): string {
+  return text.includes("{") || text.includes("}")
+    ? text.replaceAll("{", "{{").replaceAll("}", "}}")
+    : text;
 }

@@ -2,9 +2,17 @@
  * What happens to one request (docs/protocol.md): parse, then 503 while the
  * server drains, authorize (404/403), run the command's handler bounded by
  * `command_timeout` (504; `stop` and `restart` by the agent's `stop_timeout`
- * too, see `timeoutOf`), answer, write one audit line, record one event
- * (`COMMAND_EXECUTED` or `COMMAND_REJECTED`). Works on a connection only
- * through its {@linkcode AnswerQueue}, so it knows no socket.
+ * too, see `timeoutOf`), write one audit line, record one event
+ * (`COMMAND_EXECUTED` or `COMMAND_REJECTED`), answer. Works on a connection
+ * only through its {@linkcode AnswerQueue}, so it knows no socket.
+ *
+ * Durability (docs/events.md, "Durability"): the audit line is written
+ * before the answer is queued, for every request. A state-changing command
+ * ({@linkcode STATE_CHANGING_COMMANDS}) also has its event appended and the
+ * event store flushed before its answer is queued, so the events it caused
+ * are committed when the client reads the answer; when that commit fails the
+ * answer is a 500 saying so. A read-only command's event is appended after
+ * its answer and committed with the next batch.
  *
  * The policy — allowed commands, timeout, audit log — can be replaced while
  * serving (`configure`); a request uses the timeout in force when it starts
@@ -23,7 +31,7 @@ import type { Answer, AnswerQueue, AnswerSlot, FrameHandler } from "./connection
 import { encodeJsonFrame } from "./frame.ts";
 import { sameClient, UNKNOWN_CLIENT, type Who, whoOf } from "./identity.ts";
 import { JsonText } from "./json_text.ts";
-import type { CommandName } from "../protocol/commands.ts";
+import { type CommandName, STATE_CHANGING_COMMANDS } from "../protocol/commands.ts";
 import type { ResponseCode } from "../protocol/codes.ts";
 import {
   type ClientIdentity,
@@ -175,8 +183,8 @@ export class Dispatcher {
       frame: (payload) => this.#handle(s, payload),
       violation: (code, message) => {
         const started = this.#policy.audit.enabled ? performance.now() : 0;
-        s.queue.reply(JSON.stringify(errorResponse(code, message)));
         this.#audit(s, { result: "error", code, error: message }, { started });
+        s.queue.reply(JSON.stringify(errorResponse(code, message)));
       },
     };
   }
@@ -187,8 +195,8 @@ export class Dispatcher {
     const started = this.#policy.audit.enabled ? performance.now() : 0;
     const parsed = parseRequest(payload);
     if (!parsed.ok) {
-      s.queue.reply(JSON.stringify(errorResponse(400, parsed.message, parsed.id)));
       this.#audit(s, { result: "error", code: 400, error: parsed.message }, { started });
+      s.queue.reply(JSON.stringify(errorResponse(400, parsed.message, parsed.id)));
       return;
     }
     const request = parsed.request;
@@ -211,8 +219,12 @@ export class Dispatcher {
 
   #reject(call: Call, refusal: { code: ResponseCode; message: string; result: AuditResult }) {
     const { code, message, result } = refusal;
-    call.session.queue.reply(JSON.stringify(errorResponse(code, message, call.request.id)));
-    this.#record(call, "COMMAND_REJECTED", { result, code, error: message });
+    this.#finish(
+      call,
+      "COMMAND_REJECTED",
+      { result, code, error: message },
+      JSON.stringify(errorResponse(code, message, call.request.id)),
+    );
   }
 
   #execute(call: Call, command: CommandName): void {
@@ -237,8 +249,12 @@ export class Dispatcher {
       settled = true;
       this.#inFlight--;
       const message = `Command '${command}' timed out after ${timeoutMs / 1000} s`;
-      answer(call, JSON.stringify(errorResponse(504, message, call.request.id)));
-      this.#record(call, "COMMAND_EXECUTED", { result: "timeout", code: 504, error: message });
+      this.#finish(
+        call,
+        "COMMAND_EXECUTED",
+        { result: "timeout", code: 504, error: message },
+        JSON.stringify(errorResponse(504, message, call.request.id)),
+      );
     }, timeoutMs);
     Deno.unrefTimer(timer); // a command that never settles must not keep the process alive
     result.then(
@@ -273,8 +289,7 @@ export class Dispatcher {
       this.#fail(call, error);
       return;
     }
-    answer(call, text, call.after);
-    this.#record(call, "COMMAND_EXECUTED", { result: "success", code: 200 });
+    this.#finish(call, "COMMAND_EXECUTED", { result: "success", code: 200 }, text, call.after);
   }
 
   #fail(call: Call, error: unknown): void {
@@ -284,8 +299,12 @@ export class Dispatcher {
       : `Internal error: ${error instanceof Error ? error.message : String(error)}`;
     const response = errorResponse(code, message, call.request.id);
     if (error instanceof OrchestratorError && error.data !== undefined) response.data = error.data;
-    answer(call, JSON.stringify(response));
-    this.#record(call, "COMMAND_EXECUTED", { result: "error", code, error: message });
+    this.#finish(
+      call,
+      "COMMAND_EXECUTED",
+      { result: "error", code, error: message },
+      JSON.stringify(response),
+    );
   }
 
   /** Writes the audit line of one request (when auditing is on). */
@@ -313,11 +332,38 @@ export class Dispatcher {
     audit.write(entry);
   }
 
-  /** Audits a parsed request and records its event. */
-  #record(call: Call, event: EventName, outcome: Outcome): void {
+  /**
+   * Ends a parsed request: its audit line, its event and its answer, in the
+   * order the durability contract needs (see the module doc).
+   */
+  #finish(
+    call: Call,
+    event: EventName,
+    outcome: Outcome,
+    text: Answer,
+    after: (() => void) | null = null,
+  ): void {
     const { session, request: { command, args }, started } = call;
     const agent = agentOf(command, args);
+    if (!STATE_CHANGING_COMMANDS.has(command)) {
+      this.#audit(session, outcome, { started, command, agent });
+      answer(call, text, after);
+      this.#append(call, event, outcome, agent);
+      return;
+    }
+    this.#append(call, event, outcome, agent);
+    const failure = this.#commit(command);
+    if (failure !== null) {
+      outcome = { result: "error", code: 500, error: failure };
+      text = JSON.stringify(errorResponse(500, failure, call.request.id));
+    }
     this.#audit(session, outcome, { started, command, agent });
+    answer(call, text, after);
+  }
+
+  /** Appends a request's event. */
+  #append(call: Call, event: EventName, outcome: Outcome, agent: string | undefined): void {
+    const { session, request: { command, args } } = call;
     const { result, code } = outcome;
     try {
       this.#controller.events.append({
@@ -326,7 +372,18 @@ export class Dispatcher {
         data: { command, args, user: session.who.user, result, code },
       });
     } catch {
-      // The event store may already be closed during shutdown; the audit line was written.
+      // The event store may already be closed during shutdown; the audit line is written.
+    }
+  }
+
+  /** Commits every appended event; the answer's error message when that fails, else `null`. */
+  #commit(command: string): string | null {
+    try {
+      this.#controller.events.flush();
+      return null;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return `Command '${command}' was carried out, but its events could not be committed: ${reason}`;
     }
   }
 }

@@ -15,7 +15,8 @@
  *   sweep, close when flushed, server push. Knows no command.
  * - `dispatch.ts`: one request's life — parse, 503 while draining,
  *   authorize (`authorize.ts`), run the handler (`commands.ts`) within
- *   `command_timeout`, answer, audit (`audit.ts`), record the event. Knows no
+ *   `command_timeout`, audit (`audit.ts`), record the event (committed
+ *   before the answer for a state-changing command), answer. Knows no
  *   socket; its policy (allowed commands, timeout, audit log) is replaceable
  *   while serving.
  * - `protocol.ts`, `names.ts`, `identity.ts`, `json_text.ts`: request and
@@ -107,6 +108,8 @@ export class ControlServer {
     const audit = await AuditLog.open({
       path: config.cli_audit_log_path,
       log: config.log_cli_commands,
+      maxBytes: config.cli_audit_log_max_bytes,
+      maxFiles: config.cli_audit_log_max_files,
     });
     let socket: BoundSocket;
     try {

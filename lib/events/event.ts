@@ -68,4 +68,11 @@ export interface EventSink {
   append(event: NewEvent): OrchestratorEvent;
   /** Newest first. */
   query(query?: EventQuery): OrchestratorEvent[];
+  /**
+   * Commits every appended event now; a no-op when none is waiting. Throws
+   * when the write fails (the events stay buffered). The control server
+   * calls it before it answers a state-changing command (docs/events.md,
+   * "Durability").
+   */
+  flush(): void;
 }

@@ -3,8 +3,10 @@
  * (`node:sqlite`). In memory by default; a file in WAL mode when
  * `event_store_path` is set. Appends are buffered and committed in one
  * transaction per batch (on a short timer, or when the batch is full), so a
- * producer never waits for the disk. Retention keeps the newest events and
- * prunes the rest in bounded chunks. See docs/events.md.
+ * producer never waits for the disk; `flush()` commits at once (the control
+ * server calls it before answering a state-changing command). Retention
+ * keeps the newest events, in total or per category, and prunes the rest in
+ * bounded chunks (retention.ts). See docs/events.md.
  *
  * @module
  */
@@ -24,6 +26,13 @@ import { normalizeQuery, parseIsoTimestamp } from "./query.ts";
 import { type IdRange, idRange, planCount, planSelect, type QueryFilters } from "./plan.ts";
 import { encodeEventDataFast } from "./serialize.ts";
 import { PendingEvents } from "./pending.ts";
+import {
+  checkRetention,
+  openPruner,
+  type Pruner,
+  type Retention,
+  type RetentionOption,
+} from "./retention.ts";
 import { isoTime } from "../iso_time.ts";
 
 /** Default time between background flushes, in milliseconds. */
@@ -39,8 +48,12 @@ export const MAX_AGENT_NAME_LENGTH = 256;
 export interface EventStoreOptions {
   /** SQLite file (WAL mode, locked for this process); `null` = in memory. */
   path: string | null;
-  /** Newest events kept (`event_retention`); an integer ≥ 1. */
-  retention: number;
+  /**
+   * `event_retention`: an integer ≥ 1 keeps the newest N events in total;
+   * `{agent, command, system}` keeps the newest N of each category (a
+   * missing key: 100,000).
+   */
+  retention: RetentionOption;
   /** Milliseconds between background flushes. Default 25; 0 to 60,000. */
   flushIntervalMs?: number;
   /** Buffered events that trigger an immediate flush. Default 500; 1 to 100,000. */
@@ -93,18 +106,18 @@ export class EventStore implements EventSink {
   readonly path: string | null;
 
   #db: DatabaseSync;
-  #retention: number;
   #clock: () => Date;
   #flushIntervalMs: number;
   #maxBatch: number;
   #maxBuffered: number;
+  #pruner: Pruner;
+  #retention: Retention;
   #pruneChunk: number;
   #onError: (error: OrchestratorError) => void;
   #insert: StatementSync;
   #insertMany: StatementSync;
   /** Reused parameter list of `#insertMany`. */
   #manyParams: (string | number | null)[] = new Array(INSERT_ROWS * 6);
-  #prune: StatementSync;
   #bounds: StatementSync;
   #probe: StatementSync;
   #selects = new Map<string, StatementSync>();
@@ -115,23 +128,21 @@ export class EventStore implements EventSink {
   #lastMs = -Infinity;
   #lastIso = "";
   #defaultClock: boolean;
-  /** Every id below this has been pruned. */
-  #oldestId: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
   #dropped = 0;
   #closed = false;
 
-  private constructor(db: DatabaseSync, options: Required<EventStoreOptions>) {
+  private constructor(db: DatabaseSync, options: ResolvedOptions) {
     this.#db = db;
     this.path = options.path;
     this.#retention = options.retention;
+    this.#pruneChunk = Math.max(2 * options.maxBatch, 1000);
     this.#clock = options.clock;
     this.#defaultClock = options.clock === defaultClock;
     this.#flushIntervalMs = options.flushIntervalMs;
     this.#maxBatch = options.maxBatch;
     this.#maxBuffered = options.maxBatch * 10;
-    this.#pruneChunk = Math.max(2 * options.maxBatch, 1000);
     this.#onError = options.onError;
     this.#insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`);
     this.#insertMany = db.prepare(
@@ -139,14 +150,17 @@ export class EventStore implements EventSink {
         new Array(INSERT_ROWS).fill("(?, ?, ?, ?, ?, ?)").join(", ")
       }`,
     );
-    this.#prune = db.prepare("DELETE FROM events WHERE id >= ? AND id <= ?");
     this.#bounds = db.prepare(
       "SELECT (SELECT MIN(id) FROM events) AS lo, (SELECT MAX(id) FROM events) AS hi",
     );
     this.#probe = db.prepare("SELECT timestamp FROM events WHERE id >= ? ORDER BY id LIMIT 1");
     const bounds = this.#bounds.get() as { lo: number | null; hi: number | null };
     this.#nextId = (bounds.hi ?? 0) + 1;
-    this.#oldestId = bounds.lo ?? this.#nextId;
+    this.#pruner = openPruner(db, options.retention, {
+      nextId: this.#nextId,
+      oldestId: bounds.lo ?? this.#nextId,
+      chunk: this.#pruneChunk,
+    });
     if (bounds.hi !== null) {
       const last = (this.#probe.get(bounds.hi) as { timestamp: string } | undefined)?.timestamp;
       const ms = last === undefined ? Number.NaN : Date.parse(last);
@@ -280,10 +294,33 @@ export class EventStore implements EventSink {
     return this.query({ event: "ORCHESTRATOR_STARTED", limit: 1 })[0] ?? null;
   }
 
+  /** Newest events kept (`event_retention`), in total or per category. */
+  get retention(): Retention {
+    return this.#retention;
+  }
+
+  /**
+   * Keeps the newest events as `retention` says from now on (a reload of
+   * `event_retention`): what is buffered is committed first under the old
+   * limits; the events beyond the new ones are pruned in bounded chunks with
+   * the next commits. Throws (500) on an invalid value.
+   */
+  setRetention(retention: RetentionOption): void {
+    const checked = checkRetention(retention, `event store "${this.path ?? ":memory:"}"`);
+    this.flush();
+    const bounds = this.#bounds.get() as { lo: number | null; hi: number | null };
+    this.#retention = checked;
+    this.#pruner = openPruner(this.#db, checked, {
+      nextId: this.#nextId,
+      oldestId: bounds.lo ?? this.#nextId,
+      chunk: this.#pruneChunk,
+    });
+  }
+
   /**
    * Commits the buffer now, in one transaction, and prunes beyond retention
-   * (at most one bounded chunk per call). No-op when nothing is buffered or
-   * the store is closed.
+   * (at most one bounded chunk per category and call). No-op when nothing is
+   * buffered or the store is closed.
    *
    * @throws {OrchestratorError} 500 naming the file when the write fails; the
    * events stay buffered.
@@ -291,22 +328,23 @@ export class EventStore implements EventSink {
   flush(): void {
     if (this.#closed || this.#buffer.length === 0) return;
     const count = this.#buffer.length;
-    const oldest = this.#oldestId;
     const db = this.#db;
     try {
       db.exec("BEGIN");
       try {
         this.#insertBuffer();
-        this.#pruneStep();
+        this.#pruner.added(this.#buffer.names, this.#nextId);
+        this.#pruner.step();
         db.exec("COMMIT");
       } catch (error) {
         if (db.isTransaction) db.exec("ROLLBACK");
         throw error;
       }
     } catch (error) {
-      this.#oldestId = oldest;
+      this.#pruner.rollback();
       throw writeError(this.path ?? ":memory:", error, count);
     }
+    this.#pruner.commit();
     this.#buffer.clear();
     this.#failures = 0;
     if (this.#timer !== undefined) {
@@ -410,37 +448,6 @@ export class EventStore implements EventSink {
     }
   }
 
-  /** Newest events kept (`event_retention`). */
-  get retention(): number {
-    return this.#retention;
-  }
-
-  /**
-   * Keeps the newest `retention` events from now on (a reload of
-   * `event_retention`); the events beyond it are pruned in chunks with the
-   * next commits. Throws (500) unless an integer ≥ 1.
-   */
-  setRetention(retention: number): void {
-    if (!Number.isSafeInteger(retention) || retention < 1) {
-      throw new OrchestratorError(
-        500,
-        `Invalid retention of the event store: expected an integer of at least 1, got ${
-          String(retention)
-        }`,
-      );
-    }
-    this.#retention = retention;
-  }
-
-  /** Deletes the next chunk of ids beyond retention (inside the flush transaction). */
-  #pruneStep(): void {
-    const cutoff = this.#nextId - 1 - this.#retention;
-    if (cutoff < this.#oldestId) return;
-    const upTo = Math.min(cutoff, this.#oldestId + this.#pruneChunk - 1);
-    this.#prune.run(this.#oldestId, upTo);
-    this.#oldestId = upTo + 1;
-  }
-
   #schedule(): void {
     if (this.#timer !== undefined || this.#buffer.length === 0) return;
     const delay = this.#failures === 0
@@ -499,7 +506,10 @@ function rowToEvent(row: EventRow): OrchestratorEvent {
   };
 }
 
-function resolveOptions(options: EventStoreOptions): Required<EventStoreOptions> {
+/** The options with every default applied and the retention validated. */
+type ResolvedOptions = Required<Omit<EventStoreOptions, "retention">> & { retention: Retention };
+
+function resolveOptions(options: EventStoreOptions): ResolvedOptions {
   const where = options.path === null ? "in-memory event store" : `event store "${options.path}"`;
   const check = (name: string, value: number, min: number, max: number) => {
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
@@ -514,7 +524,7 @@ function resolveOptions(options: EventStoreOptions): Required<EventStoreOptions>
   };
   return {
     path: options.path === ":memory:" ? null : options.path,
-    retention: check("retention", options.retention, 1, Number.MAX_SAFE_INTEGER),
+    retention: checkRetention(options.retention, where),
     flushIntervalMs: check(
       "flushIntervalMs",
       options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,

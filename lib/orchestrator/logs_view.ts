@@ -1,6 +1,7 @@
 /**
  * The `logs` view of an agent (docs/protocol.md): the newest lines cut from
- * its captured bytes, and the per-stream counters. Pure.
+ * its captured bytes, the per-stream counters, and the bytes its `log_dir`
+ * files lost. Pure.
  *
  * @module
  */
@@ -22,6 +23,10 @@ export function agentLogs(agent: Agent, lines: number): AgentLogs {
     counters: {
       stdout: agent.out?.counters() ?? { ...NONE },
       stderr: agent.err?.counters() ?? { ...NONE },
+    },
+    lost_bytes: {
+      stdout: agent.outFile?.lostBytes ?? 0,
+      stderr: agent.errFile?.lostBytes ?? 0,
     },
   };
 }

@@ -60,6 +60,8 @@ export const LIVE_OPTIONS: readonly (keyof OrchestratorConfig)[] = [
   "command_timeout",
   "log_cli_commands",
   "cli_audit_log_path",
+  "cli_audit_log_max_bytes",
+  "cli_audit_log_max_files",
   "cli_log_level",
   "max_workers",
   "shutdown_timeout",

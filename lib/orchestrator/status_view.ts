@@ -102,5 +102,6 @@ export function statusObject(agent: Agent, now: number): AgentStatus {
     next_start_at: agent.state === "backoff" && agent.nextStartAt !== null
       ? isoTime(agent.nextStartAt)
       : null,
+    log_lost_bytes: (agent.outFile?.lostBytes ?? 0) + (agent.errFile?.lostBytes ?? 0),
   };
 }

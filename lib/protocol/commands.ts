@@ -56,6 +56,13 @@ export const PRESETS: Readonly<Record<PresetName, readonly CommandName[]>> = {
 /** Commands that change agents or the orchestrator (used for permission warnings). */
 export const CONTROL_COMMANDS: readonly CommandName[] = [...AGENT_CONTROL, "reload", "shutdown"];
 
+/**
+ * Commands answered only once their events are committed (docs/events.md,
+ * "Durability"): the ones that change agents or the orchestrator, i.e.
+ * every entry of {@linkcode CONTROL_COMMANDS}.
+ */
+export const STATE_CHANGING_COMMANDS: ReadonlySet<string> = new Set(CONTROL_COMMANDS);
+
 /** True when `name` is a known command. */
 export function isCommandName(name: string): name is CommandName {
   return (COMMAND_NAMES as readonly string[]).includes(name);

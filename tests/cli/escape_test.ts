@@ -24,6 +24,7 @@ Deno.test("formatLogs: lines are escaped unless raw; headers and colour untouche
       stdout: { bytes: 20, dropped_bytes: 0, cut_lines: 0 },
       stderr: { bytes: 5, dropped_bytes: 0, cut_lines: 0 },
     },
+    lost_bytes: { stdout: 0, stderr: 0 },
   };
   assert.equal(
     formatLogs(logs, { color: false }),

@@ -85,20 +85,26 @@ Deno.test("format: call prints the task's bytes, then a summary line on stderr",
   assert.deepEqual(withTaskOutput({ exitCode: 0 }, bin).rawStdout, new Uint8Array([0xff, 0xfe]));
 });
 
-Deno.test("format: logs says how much output was dropped and how many lines were cut", () => {
+Deno.test("format: logs says how much output was dropped, how many lines were cut, and bytes lost", () => {
   const counters = {
     stdout: { bytes: 70_000, dropped_bytes: 4464, cut_lines: 2 },
     stderr: { bytes: 3, dropped_bytes: 0, cut_lines: 0 },
   };
-  const text = formatLogs(
-    { agent_name: "a", stdout: ["x…[cut]"], stderr: ["e"], truncated: true, counters },
-    { color: false },
-  );
+  const logs = {
+    agent_name: "a",
+    stdout: ["x…[cut]"],
+    stderr: ["e"],
+    truncated: true,
+    counters,
+    lost_bytes: { stdout: 0, stderr: 0 },
+  };
   assert.equal(
-    text,
+    formatLogs(logs, { color: false }),
     "(older output was dropped: 4464 bytes of stdout, 0 of stderr)\n" +
       "(2 over-long lines were cut)\n==> a stdout <==\nx…[cut]\n==> a stderr <==\ne",
   );
+  const lost = formatLogs({ ...logs, lost_bytes: { stdout: 120, stderr: 7 } }, { color: false });
+  assert.match(lost, /^\(not written to the log_dir files: 120 bytes of stdout, 7 of stderr\)$/m);
 });
 
 function env(vars: Record<string, string>) {

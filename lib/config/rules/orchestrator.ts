@@ -37,9 +37,18 @@ export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
       "output_line_max_bytes",
       "log_max_bytes",
       "log_max_files",
+      "cli_audit_log_max_bytes",
+      "cli_audit_log_max_files",
     ]
   ) {
     checkMinimum(ctx, p.get(key), key, 1);
+  }
+  const retention = p.get("event_retention");
+  if (retention?.type === "object") {
+    const limits = properties(retention);
+    for (const category of ["agent", "command", "system"]) {
+      checkMinimum(ctx, limits.get(category), `event_retention.${category}`, 1);
+    }
   }
   checkMinimum(ctx, p.get("command_max_frame_bytes"), "command_max_frame_bytes", 1024);
   const frame = numberOf(p.get("command_max_frame_bytes"));
