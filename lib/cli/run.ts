@@ -8,7 +8,8 @@
  * Shutdown sequence: stop accepting commands and finish those in flight
  * (bounded by `command_timeout`), stop every agent in reverse dependency
  * order, record ORCHESTRATOR_SHUTDOWN, remove the socket, close the store,
- * release the locks, exit 0. Other signals: see `run_signals.ts`.
+ * release the locks, exit 0. Other signals: see `run_signals.ts`. Under a
+ * service manager (socket activation, sd_notify): see `run_systemd.ts`.
  *
  * @module
  */
@@ -30,6 +31,8 @@ import { ignoredMessage, installSignalHandlers, type SignalAction } from "./run_
 import { SignalDebuggerGuard } from "./run_inspector.ts";
 import { prepareRunFiles, releaseAll } from "./run_files.ts";
 import type { LockFile } from "../lock.ts";
+import { RunSystemd } from "./run_systemd.ts";
+import type { SocketInfo } from "../control/transport.ts";
 
 const HELP = `Usage: orchestrator run CONFIG
 
@@ -39,6 +42,10 @@ SIGHUP and SIGUSR2 are logged and ignored. A config with validation errors is
 refused (exit 1) with the results 'orchestrator validate' prints; an
 unreadable or unparsable file exits 2. Another orchestrator holding the same
 control socket or event store makes it exit 1.
+
+Under systemd it serves the control socket the service manager passes
+(LISTEN_FDS) and reports READY=1, STATUS=, STOPPING=1 and WATCHDOG=1 to
+NOTIFY_SOCKET (see docs/systemd.md).
 
 Options:
   --no-color   No colour in the results printed (also: NO_COLOR=1 or TERM=dumb)
@@ -72,15 +79,30 @@ export async function main(argv: string[]): Promise<CliResult> {
     if (text !== "") Deno.stderr.writeSync(new TextEncoder().encode(text + "\n"));
   }
 
+  let systemd: RunSystemd;
+  try {
+    systemd = RunSystemd.fromEnv();
+  } catch (error) {
+    return { exitCode: EXIT.error, stderr: errorText(error) };
+  }
+  if (systemd.activation !== null && !config.enable_command_interface) {
+    return {
+      exitCode: EXIT.error,
+      stderr: "Cannot run: the service manager passed a control socket but " +
+        '"enable_command_interface" is false: set it to true, or stop passing the socket',
+    };
+  }
+
   const shutdown = new ShutdownLatch();
   const debuggerGuard = new SignalDebuggerGuard();
   const removeSignalHandlers = installSignalHandlers((signal, action) =>
     onSignal(signal, action, { log, shutdown, debuggerGuard })
   );
   try {
-    return await runLocked(config, path, shutdown);
+    return await runLocked(config, path, shutdown, systemd);
   } finally {
     removeSignalHandlers();
+    systemd.close();
   }
 }
 
@@ -136,6 +158,7 @@ async function runLocked(
   config: OrchestratorConfig,
   path: string,
   shutdown: ShutdownLatch,
+  systemd: RunSystemd,
 ): Promise<CliResult> {
   let locks: LockFile[];
   try {
@@ -144,7 +167,7 @@ async function runLocked(
     return { exitCode: EXIT.error, stderr: errorText(error) };
   }
   try {
-    return await runWithStore(config, path, shutdown);
+    return await runWithStore(config, path, shutdown, systemd);
   } finally {
     releaseAll(locks);
   }
@@ -155,6 +178,7 @@ async function runWithStore(
   config: OrchestratorConfig,
   path: string,
   shutdown: ShutdownLatch,
+  systemd: RunSystemd,
 ): Promise<CliResult> {
   const log = getLogger(["orchestrator", "run"]);
   let store: EventStore;
@@ -171,6 +195,7 @@ async function runWithStore(
       server = await ControlServer.start({
         controller: orchestrator,
         onShutdownRequested: (reason) => shutdown.request(reason),
+        inheritedFd: systemd.activation?.fd,
       });
     } catch (error) {
       store.close();
@@ -179,12 +204,15 @@ async function runWithStore(
   }
 
   try {
+    systemd.startWatchdog();
     const bootError = await orchestrator.boot().then(() => null, (e: Error) => e.message);
     if (bootError !== null) return { exitCode: EXIT.error, stderr: bootError };
     log.info(`Running ${config.agents.length} agents from ${path} (pid ${Deno.pid})`);
-    if (server !== null) log.info(`Control socket: ${server.path}`);
+    if (server !== null) logSocket(server.socket, config.command_socket_path);
+    systemd.watch(orchestrator);
     const reason = await shutdown.reason;
     log.info(`Shutting down: ${reason}`);
+    systemd.stopping(reason);
     if (server !== null) await server.drain(config.command_timeout * 1000);
     await orchestrator.shutdown(reason);
     log.info("Shutdown complete");
@@ -194,6 +222,20 @@ async function runWithStore(
     store.close();
   }
   return { exitCode: EXIT.ok };
+}
+
+/** The start-up log line of the control socket: where it is, who made it, whether callers are verified. */
+function logSocket(socket: SocketInfo, configured: string): void {
+  const log = getLogger(["orchestrator", "run"]);
+  const origin = socket.source === "systemd" ? "passed by the service manager" : "bound";
+  const callers = socket.verified_peers ? "callers verified" : "callers as they report";
+  log.info(`Control socket: ${socket.path} (${origin}; ${callers})`);
+  if (socket.path !== configured) {
+    log.warn(
+      `The control socket passed by the service manager is "${socket.path}", not ` +
+        `command_socket_path "${configured}": clients that read the config look there`,
+    );
+  }
 }
 
 /** The message of a start-up failure: an OrchestratorError's own, else with context. */

@@ -1,8 +1,9 @@
 /**
- * The CLI audit trail (SPEC §6): one line per request, in the seed's format
+ * The CLI audit trail (docs/protocol.md, "Audit"): one line per request
  *
  * ```
  * 2025-07-27T10:30:00Z [CLI] user=admin(reported) command=start agent=WeatherAgent result=success code=200 duration_ms=0.4 uid=0 pid=4242
+ * 2025-07-27T10:30:02Z [CLI] user=alice reported_user=bob command=stats result=success code=200 duration_ms=0.2 uid=1000 pid=4250
  * ```
  *
  * Values that are not plain tokens are written as JSON strings, so a value
@@ -28,6 +29,8 @@ export interface AuditEntry {
   /** User name; `reported` marks identities the client claimed (not verified by the OS). */
   user: string;
   reported: boolean;
+  /** What a verified caller reported instead (`reported_user=`), when it names another user. */
+  reportedUser?: string;
   /** Command name as sent (`-` when the request could not be parsed). */
   command: string;
   /** The agent the command is about, if any. */
@@ -49,7 +52,7 @@ export function auditValue(value: string): string {
   return value !== "" && PLAIN.test(value) ? value : JSON.stringify(value);
 }
 
-/** ISO 8601 UTC with second precision, as in the seed (`2025-07-27T10:30:00Z`). */
+/** ISO 8601 UTC with second precision (`2025-07-27T10:30:00Z`). */
 export function auditTimestamp(time: Date): string {
   return isoTime(time.getTime()).slice(0, 19) + "Z";
 }
@@ -67,7 +70,9 @@ export function auditTimestamp(time: Date): string {
 export function formatAuditLine(entry: AuditEntry): string {
   let line = `${auditTimestamp(entry.time)} [CLI] user=${
     auditValue(entry.reported ? `${entry.user}(reported)` : entry.user)
-  } command=${auditValue(entry.command)}`;
+  }`;
+  if (entry.reportedUser !== undefined) line += ` reported_user=${auditValue(entry.reportedUser)}`;
+  line += ` command=${auditValue(entry.command)}`;
   if (entry.agent !== undefined) line += ` agent=${auditValue(entry.agent)}`;
   line += ` result=${entry.result} code=${entry.code} duration_ms=${
     Math.round(entry.durationMs * 1000) / 1000

@@ -19,6 +19,7 @@ import type { CommandName } from "../protocol/commands.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
 import { agentsAnswer } from "./agents_answer.ts";
 import type { ControlRequest } from "./protocol.ts";
+import type { SocketInfo } from "./transport.ts";
 
 /** What a handler may ask of the server besides the controller. */
 export interface CommandContext {
@@ -26,6 +27,8 @@ export interface CommandContext {
   afterResponse(fn: () => void): void;
   /** The runtime's hook: starts a graceful shutdown. */
   onShutdownRequested(reason: string): void;
+  /** The socket served, as `stats` shows it (absent when the dispatcher was not told). */
+  readonly socket?: SocketInfo;
 }
 
 /** A command handler. */
@@ -139,10 +142,11 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
     if (request.args.length === 1) return controller.status(agentArg(request));
     return agentsAnswer(controller).status();
   },
-  stats(controller, request) {
+  stats(controller, request, context) {
     noArgs(request);
     onlyOptions(request, []);
-    return controller.stats();
+    const stats = controller.stats();
+    return context.socket === undefined ? stats : { ...stats, socket: context.socket };
   },
   history(controller, request) {
     return { events: controller.events.query(historyQuery(request)) };

@@ -4,7 +4,7 @@ import { shortTempDir } from "./_helpers.ts";
 
 const T = new Date("2025-07-27T10:30:00.456Z");
 
-Deno.test("audit: the seed's format, extra fields after", () => {
+Deno.test("audit: the documented format, extra fields after", () => {
   assert.equal(
     formatAuditLine({
       time: T,
@@ -33,6 +33,25 @@ Deno.test("audit: the seed's format, extra fields after", () => {
     }),
     "2025-07-27T10:30:00Z [CLI] user=monitor(reported) command=shutdown result=blocked code=403 " +
       `duration_ms=0.01 uid=1001 pid=77 error="Command 'shutdown' not allowed"`,
+  );
+});
+
+Deno.test("audit: a verified user is not marked; what it reported instead follows as reported_user", () => {
+  assert.equal(
+    formatAuditLine({
+      time: T,
+      user: "alice",
+      reported: false,
+      reportedUser: "bob smith",
+      command: "stats",
+      result: "success",
+      code: 200,
+      durationMs: 0.2,
+      uid: 1000,
+      pid: 4250,
+    }),
+    '2025-07-27T10:30:00Z [CLI] user=alice reported_user="bob smith" command=stats ' +
+      "result=success code=200 duration_ms=0.2 uid=1000 pid=4250",
   );
 });
 
