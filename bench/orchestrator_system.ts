@@ -23,11 +23,16 @@ import {
   type SystemUnderTest,
 } from "./system.ts";
 
-/** The config the bench runs: `n` agents of `kind`, zero backoff, restart always (pure). */
+/**
+ * The config the bench runs: `n` agents of `kind`, zero backoff, restart
+ * always; with `verifyPeer`, the socket is served through `node:net` with
+ * verified callers (pure).
+ */
 export function orchestratorConfig(
   n: number,
   kind: AgentKind,
   paths: { socket: string; logDir: string | null },
+  options: { verifyPeer?: boolean } = {},
 ): Record<string, unknown> {
   const [command, ...args] = agentArgv(kind);
   return {
@@ -37,6 +42,7 @@ export function orchestratorConfig(
     log_cli_commands: false,
     max_workers: Math.max(10, n + 10),
     command_max_connections: 200,
+    ...(options.verifyPeer ? { command_socket_verify_peer: true } : {}),
     log_dir: paths.logDir,
     ...(isFlood(kind) ? { log_max_bytes: FLOOD_LOG_BYTES, log_max_files: 1 } : {}),
     agents: Array.from({ length: n }, (_, i) => ({
@@ -87,6 +93,7 @@ export class Orchestrator implements SystemUnderTest {
   #child: Deno.ChildProcess | null = null;
   #exited: Deno.CommandStatus | null = null;
   #client: ControlClient | null = null;
+  #verifyPeer = false;
 
   constructor(root: string, dir: string) {
     this.#root = root;
@@ -95,6 +102,14 @@ export class Orchestrator implements SystemUnderTest {
 
   get #sock(): string {
     return `${this.#dir}/o.sock`;
+  }
+
+  /**
+   * The transport of the next `prepare`: `node:net` with verified callers
+   * (`command_socket_verify_peer: true`) or `Deno.listen` (the default).
+   */
+  useVerifiedPeers(on: boolean): void {
+    this.#verifyPeer = on;
   }
 
   /** Scratch folder of this system (the IPC floor puts its socket there). */
@@ -131,7 +146,7 @@ export class Orchestrator implements SystemUnderTest {
     const config = orchestratorConfig(n, kind, {
       socket: this.#sock,
       logDir: kind === "sleep" ? null : `${this.#dir}/logs`,
-    });
+    }, { verifyPeer: this.#verifyPeer });
     await Deno.writeTextFile(`${this.#dir}/bench.jsonc`, JSON.stringify(config, null, 1));
   }
 
