@@ -68,7 +68,10 @@ function reportedName(client: ClientIdentity): string | undefined {
 export function whoFor(caller: Caller | undefined, client: ClientIdentity | undefined): Who {
   if (caller === undefined) return client === undefined ? UNKNOWN_CLIENT : whoOf(client);
   const who: Who = { user: caller.user, uid: caller.uid, pid: caller.pid, verified: true };
-  const reported = client === undefined ? undefined : reportedName(client);
+  // Named as the verified user is: its name, else its uid in decimal.
+  const reported = client === undefined
+    ? undefined
+    : reportedName(client) ?? (client.uid === undefined ? undefined : String(client.uid));
   if (reported !== undefined && reported !== caller.user) who.reportedUser = reported;
   return who;
 }

@@ -12,7 +12,13 @@ import {
   terminalWidth,
   visibleWidth,
 } from "../../lib/cli/format.ts";
-import { formatCall, formatHistory, formatLogs, formatPs } from "../../lib/cli/views.ts";
+import {
+  formatCall,
+  formatHistory,
+  formatLogs,
+  formatPs,
+  formatStats,
+} from "../../lib/cli/views.ts";
 import { withTaskOutput } from "../../lib/cli/call.ts";
 
 Deno.test("format: table aligns columns, ignoring colour codes", () => {
@@ -161,4 +167,29 @@ Deno.test("history: data as key=value, strings quoted only when needed", () => {
     out.split("\n")[1],
     '2025-01-01T00:00:00.000Z  AGENT_FAILED  web    exit_code=1 reason="boom now"',
   );
+});
+
+Deno.test("formatStats: the socket line says where the socket came from and whether callers are verified", () => {
+  const stats = {
+    total_agents: 1,
+    running: 1,
+    completed: 0,
+    max_workers: 10,
+    uptime_seconds: 3,
+    states: { running: 1 },
+    pid: 7,
+    started_at: "2026-01-01T00:00:00.000Z",
+    containment: "subreaper" as const,
+  };
+  assert.doesNotMatch(formatStats(stats), /socket/);
+  const passed = formatStats({
+    ...stats,
+    socket: { path: "/run/o.sock", source: "systemd", verified_peers: true },
+  });
+  assert.match(passed, /^socket: +\/run\/o\.sock \(passed by systemd, callers verified\)$/m);
+  const bound = formatStats({
+    ...stats,
+    socket: { path: "/tmp/o.sock", source: "bound", verified_peers: false },
+  });
+  assert.match(bound, /^socket: +\/tmp\/o\.sock \(bound, callers as reported\)$/m);
 });

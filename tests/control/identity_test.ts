@@ -41,6 +41,8 @@ Deno.test("identity: a verified caller wins over its report; a report naming ano
   assert.deepEqual(whoFor(root, { uid: 0 }).reportedUser, undefined, "the uid's name is the same");
   assert.equal(whoFor(root, { user: "mallory", uid: 0 }).reportedUser, "mallory");
   assert.equal(whoFor(root, { uid: 65534 }).reportedUser, "nobody");
+  assert.equal(whoFor(root, { uid: 2 ** 31 - 7 }).reportedUser, String(2 ** 31 - 7));
+  assert.equal(whoFor(root, { pid: 9 }).reportedUser, undefined, "no user claimed");
   assert.deepEqual(whoFor(undefined, undefined), { user: "unknown", verified: false });
   assert.deepEqual(whoFor(undefined, { user: "ann" }).verified, false);
 });
