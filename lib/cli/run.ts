@@ -233,7 +233,8 @@ function logSocket(socket: SocketInfo, configured: string): void {
   if (socket.path !== configured) {
     log.warn(
       `The control socket passed by the service manager is "${socket.path}", not ` +
-        `command_socket_path "${configured}": clients that read the config look there`,
+        `command_socket_path "${configured}": clients that find it through the config look for ` +
+        `"${configured}"`,
     );
   }
 }

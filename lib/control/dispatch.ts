@@ -55,7 +55,7 @@ export interface DispatcherOptions {
   socket?: SocketInfo;
 }
 
-/** One connection as dispatch sees it: where its answers go, and who its client says it is. */
+/** One connection as dispatch sees it: where its answers go, and who its caller is. */
 interface Session {
   queue: AnswerQueue;
   client: ClientIdentity | undefined;
