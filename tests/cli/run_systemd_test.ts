@@ -28,6 +28,8 @@ Deno.test("RunSystemd: READY=1 once the agents are up, a reload wrapped in RELOA
     const store = EventStore.open({ path: null, retention: 1000 });
     const orchestrator = new Orchestrator(
       withDefaults({
+        // Not about containment (a cgroup-mode boot reaps other tests' dead orchestrators).
+        containment: "process-group",
         agents: [
           {
             name: "slow",

@@ -77,6 +77,8 @@ async function pyAs(
 /** An orchestrator whose socket any local user may open (0666); policies decide what they run. */
 async function startVerified(): Promise<Harness> {
   const h = await startHarness({
+    // Not about containment (a cgroup-mode boot reaps other tests' dead orchestrators).
+    containment: "process-group",
     command_socket_permissions: 0o666,
     command_socket_verify_peer: true,
     allowed_commands: "basic",

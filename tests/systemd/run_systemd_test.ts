@@ -35,6 +35,9 @@ function config(dir: string, extra: Record<string, unknown> = {}): Record<string
     cli_audit_log_path: `${dir}/audit.log`,
     log_cli_commands: false,
     shutdown_timeout: 2,
+    // Not about containment; and a run in cgroup mode reaps the cgroups of dead orchestrators at
+    // start, which the containment tests leave on purpose while they run in parallel.
+    containment: "process-group",
     agents: [
       { name: "web", tool_call_template: { command: "sleep", args: ["30"] } },
       {
