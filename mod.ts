@@ -110,3 +110,4 @@ export {
 } from "./lib/control/client.ts";
 export { encodeFrame, type FrameOutcome, FrameReader } from "./lib/control/frame.ts";
 export type { ClientIdentity, ControlRequest, ControlResponse } from "./lib/control/protocol.ts";
+export type { SocketInfo } from "./lib/control/transport.ts";

@@ -25,13 +25,14 @@ import {
 
 /**
  * The config the bench runs: `n` agents of `kind`, zero backoff, restart
- * always; `version` > 0 changes agent a1 (see `agentArgvAt`) (pure).
+ * always; `version` > 0 changes agent a1 (see `agentArgvAt`); with `verifyPeer`, the socket
+ * is served through `node:net` with verified callers (pure).
  */
 export function orchestratorConfig(
   n: number,
   kind: AgentKind,
   paths: { socket: string; logDir: string | null },
-  version = 0,
+  options: { version?: number; verifyPeer?: boolean } = {},
 ): Record<string, unknown> {
   return {
     enable_command_interface: true,
@@ -40,11 +41,12 @@ export function orchestratorConfig(
     log_cli_commands: false,
     max_workers: Math.max(10, n + 10),
     command_max_connections: 200,
+    ...(options.verifyPeer ? { command_socket_verify_peer: true } : {}),
     log_dir: paths.logDir,
     ...(isFlood(kind) ? { log_max_bytes: FLOOD_LOG_BYTES, log_max_files: 1 } : {}),
     agents: Array.from({ length: n }, (_, i) => ({
       name: `a${i + 1}`,
-      tool_call_template: templateOf(agentArgvAt(kind, i + 1, version)),
+      tool_call_template: templateOf(agentArgvAt(kind, i + 1, options.version ?? 0)),
       restart: "always",
       backoff: { initial: 0, max: 0, factor: 1, reset_after: 60 },
       max_restarts: 1000,
@@ -96,6 +98,7 @@ export class Orchestrator implements SystemUnderTest {
   #client: ControlClient | null = null;
   /** What `prepare` wrote: `reload` writes new versions of it. */
   #prepared: { n: number; kind: AgentKind } = { n: 0, kind: "sleep" };
+  #verifyPeer = false;
 
   constructor(root: string, dir: string) {
     this.#root = root;
@@ -104,6 +107,14 @@ export class Orchestrator implements SystemUnderTest {
 
   get #sock(): string {
     return `${this.#dir}/o.sock`;
+  }
+
+  /**
+   * The transport of the next `prepare`: `node:net` with verified callers
+   * (`command_socket_verify_peer: true`) or `Deno.listen` (the default).
+   */
+  useVerifiedPeers(on: boolean): void {
+    this.#verifyPeer = on;
   }
 
   /** Scratch folder of this system (the IPC floor puts its socket there). */
@@ -146,7 +157,7 @@ export class Orchestrator implements SystemUnderTest {
     const config = orchestratorConfig(n, kind, {
       socket: this.#sock,
       logDir: kind === "sleep" ? null : `${this.#dir}/logs`,
-    }, version);
+    }, { version, verifyPeer: this.#verifyPeer });
     await Deno.writeTextFile(`${this.#dir}/bench.jsonc`, JSON.stringify(config, null, 1));
   }
 

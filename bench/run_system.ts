@@ -27,6 +27,7 @@ import {
 } from "./scenarios.ts";
 import type { AgentKind, SystemUnderTest } from "./system.ts";
 import { benchValidate } from "./validate_bench.ts";
+import { TRANSPORT_CASES, transportFigures } from "./transport_case.ts";
 
 /** Where results go, and the run's shared state. */
 export interface RunContext {
@@ -214,6 +215,15 @@ export async function measureSystem(
         });
       });
     }));
+
+  if (sut instanceof Orchestrator) {
+    for (const which of TRANSPORT_CASES) {
+      await step(ctx, sut, `transport (${which.label})`, () =>
+        withDaemon(ctx, sut, async () => {
+          for (const f of await transportFigures(sut, plan, which)) add(f);
+        }));
+    }
+  }
 
   await step(ctx, sut, "memory with 0 agents", () =>
     withDaemon(ctx, sut, async () => {

@@ -1,7 +1,8 @@
 /**
  * The few libc calls Deno does not expose, through FFI (`Deno.dlopen` of
- * glibc's `libc.so.6`, opened once on first use): `getsockopt` (peer
- * credentials, in lib/control/peer_cred.ts), `FD_CLOEXEC` on inherited
+ * glibc's `libc.so.6`, opened once on first use): `getsockopt` and
+ * `getsockname` (peer credentials and the path of a passed socket, in
+ * lib/control/peer_cred.ts), `FD_CLOEXEC` on inherited
  * descriptors, datagrams to the service manager's notification socket and
  * `CLOCK_MONOTONIC` (docs/systemd.md), `prctl` and `waitpid` for the child
  * subreaper (lib/containment/libc.ts).
@@ -16,6 +17,7 @@
 
 const SYMBOLS = {
   getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   sendto: {

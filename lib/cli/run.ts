@@ -9,7 +9,8 @@
  * Shutdown sequence: stop accepting commands and finish those in flight
  * (bounded by `command_timeout`), stop every agent in reverse dependency
  * order, record ORCHESTRATOR_SHUTDOWN, remove the socket, close the store,
- * release the locks, exit 0. Other signals: see `run_signals.ts`.
+ * release the locks, exit 0. Other signals: see `run_signals.ts`. Under a
+ * service manager (socket activation, sd_notify): see `run_systemd.ts`.
  *
  * @module
  */
@@ -33,6 +34,8 @@ import { SignalDebuggerGuard } from "./run_inspector.ts";
 import { prepareRunFiles, releaseAll } from "./run_files.ts";
 import { ConfigReloader } from "./run_reload.ts";
 import type { LockFile } from "../lock.ts";
+import { RunSystemd } from "./run_systemd.ts";
+import type { SocketInfo } from "../control/transport.ts";
 
 const HELP = `Usage: orchestrator run CONFIG
 
@@ -43,6 +46,10 @@ files; SIGUSR2 is logged and ignored. A config with validation errors is
 refused (exit 1) with the results 'orchestrator validate' prints; an
 unreadable or unparsable file exits 2. Another orchestrator holding the same
 control socket or event store makes it exit 1.
+
+Under systemd it serves the control socket the service manager passes
+(LISTEN_FDS) and reports READY=1, STATUS=, STOPPING=1 and WATCHDOG=1 to
+NOTIFY_SOCKET (see docs/systemd.md).
 
 Options:
   --no-color   No colour in the results printed (also: NO_COLOR=1 or TERM=dumb)
@@ -76,16 +83,31 @@ export async function main(argv: string[]): Promise<CliResult> {
     if (text !== "") Deno.stderr.writeSync(new TextEncoder().encode(text + "\n"));
   }
 
+  let systemd: RunSystemd;
+  try {
+    systemd = RunSystemd.fromEnv();
+  } catch (error) {
+    return { exitCode: EXIT.error, stderr: errorText(error) };
+  }
+  if (systemd.activation !== null && !config.enable_command_interface) {
+    return {
+      exitCode: EXIT.error,
+      stderr: "Cannot run: the service manager passed a control socket but " +
+        '"enable_command_interface" is false: set it to true, or stop passing the socket',
+    };
+  }
+
   const shutdown = new ShutdownLatch();
   const debuggerGuard = new SignalDebuggerGuard();
   const reloads: ReloaderSlot = { reloader: null };
   const removeSignalHandlers = installSignalHandlers((signal, action) =>
-    onSignal(signal, action, { log, shutdown, debuggerGuard, reloads })
+    onSignal(signal, action, { log, shutdown, debuggerGuard, reloads, systemd })
   );
   try {
-    return await runLocked(config, path, { shutdown, reloads });
+    return await runLocked(config, path, { shutdown, reloads, systemd });
   } finally {
     removeSignalHandlers();
+    systemd.close();
   }
 }
 
@@ -114,6 +136,7 @@ interface ReloaderSlot {
 interface RunContext {
   shutdown: ShutdownLatch;
   reloads: ReloaderSlot;
+  systemd: RunSystemd;
 }
 
 /** What a signal does to the running orchestrator (the table is in `run_signals.ts`). */
@@ -182,7 +205,7 @@ async function runWithStore(
   path: string,
   context: RunContext,
 ): Promise<CliResult> {
-  const { shutdown } = context;
+  const { shutdown, systemd } = context;
   const log = getLogger(["orchestrator", "run"]);
   let store: EventStore;
   try {
@@ -193,13 +216,20 @@ async function runWithStore(
 
   const orchestrator = new Orchestrator(config, { events: store });
   let server: ControlServer | null = null;
-  const reloader = new ConfigReloader({ path, orchestrator, store, server: () => server });
+  const reloader = new ConfigReloader({
+    path,
+    orchestrator,
+    store,
+    server: () => server,
+    hooks: { begin: () => systemd.reloading(), end: () => systemd.reloaded() },
+  });
   if (config.enable_command_interface) {
     try {
       server = await ControlServer.start({
         controller: orchestrator,
         onShutdownRequested: (reason) => shutdown.request(reason),
         reloader,
+        inheritedFd: systemd.activation?.fd,
       });
     } catch (error) {
       store.close();
@@ -208,13 +238,16 @@ async function runWithStore(
   }
 
   try {
+    systemd.startWatchdog();
     const bootError = await orchestrator.boot().then(() => null, (e: Error) => e.message);
     if (bootError !== null) return { exitCode: EXIT.error, stderr: bootError };
     context.reloads.reloader = reloader;
     log.info(`Running ${config.agents.length} agents from ${path} (pid ${Deno.pid})`);
-    if (server !== null) log.info(`Control socket: ${server.path}`);
+    if (server !== null) logSocket(server.socket, config.command_socket_path);
+    systemd.watch(orchestrator);
     const reason = await shutdown.reason;
     log.info(`Shutting down: ${reason}`);
+    systemd.stopping(reason);
     // The command_timeout in force: a reload may have changed it.
     if (server !== null) await server.drain(orchestrator.config.command_timeout * 1000);
     await orchestrator.shutdown(reason);
@@ -225,6 +258,21 @@ async function runWithStore(
     store.close();
   }
   return { exitCode: EXIT.ok };
+}
+
+/** The start-up log line of the control socket: where it is, who made it, whether callers are verified. */
+function logSocket(socket: SocketInfo, configured: string): void {
+  const log = getLogger(["orchestrator", "run"]);
+  const origin = socket.source === "systemd" ? "passed by the service manager" : "bound";
+  const callers = socket.verified_peers ? "callers verified" : "callers as they report";
+  log.info(`Control socket: ${socket.path} (${origin}; ${callers})`);
+  if (socket.path !== configured) {
+    log.warn(
+      `The control socket passed by the service manager is "${socket.path}", not ` +
+        `command_socket_path "${configured}": clients that find it through the config look for ` +
+        `"${configured}"`,
+    );
+  }
 }
 
 /** The message of a start-up failure: an OrchestratorError's own, else with context. */

@@ -22,7 +22,7 @@ import { loadConfigFile } from "../config/load.ts";
 import { formatResults, summarize } from "../config/format.ts";
 import type { OrchestratorConfig, ValidationResult } from "../config/types.ts";
 import { AuditLog } from "../control/audit.ts";
-import { allowedCommands } from "../control/authorize.ts";
+import { allowedCommands, compilePolicies } from "../control/authorize.ts";
 import type { ControlServer } from "../control/server.ts";
 import { OrchestratorError } from "../errors.ts";
 import type { EventStore } from "../events/store.ts";
@@ -160,7 +160,8 @@ export class ConfigReloader implements Reloader {
     const auditSame = same("cli_audit_log_path") && same("log_cli_commands") &&
       same("cli_audit_log_max_bytes") && same("cli_audit_log_max_files");
     if (
-      auditSame && same("allowed_commands") && same("blocked_commands") && same("command_timeout")
+      auditSame && same("allowed_commands") && same("blocked_commands") &&
+      same("command_timeout") && same("command_policies")
     ) {
       return;
     }
@@ -187,6 +188,7 @@ export class ConfigReloader implements Reloader {
     server.dispatcher.configure({
       ...policy,
       allowed: allowedCommands(after),
+      policies: compilePolicies(after),
       timeoutMs: after.command_timeout * 1000,
       audit,
     });

@@ -7,6 +7,7 @@
 
 import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "../agent/info.ts";
 import type { OrchestratorEvent } from "../events/event.ts";
+import type { SocketInfo } from "../control/transport.ts";
 import {
   cell,
   duration,
@@ -84,8 +85,14 @@ export function formatStatus(a: AgentStatus, o: FormatOptions): string {
 }
 
 /** `stats`: key/value lines. */
-export function formatStats(s: Stats): string {
+export function formatStats(s: Stats & { socket?: SocketInfo }): string {
   const states = Object.entries(s.states ?? {}).map(([k, v]) => `${k}=${v}`).join(" ");
+  const socket = s.socket === undefined ? [] : [[
+    "socket",
+    `${s.socket.path} (${s.socket.source === "systemd" ? "passed by systemd" : "bound"}, ${
+      s.socket.verified_peers ? "callers verified" : "callers as reported"
+    })`,
+  ] as [string, string]];
   return keyValues([
     ["total agents", cell(s.total_agents)],
     ["running", cell(s.running)],
@@ -96,6 +103,7 @@ export function formatStats(s: Stats): string {
     ["pid", cell(s.pid)],
     ["started at", cell(s.started_at)],
     ["containment", cell(s.containment)],
+    ...socket,
   ]);
 }
 

@@ -12,6 +12,7 @@ import type {
   BackoffOptions,
   CategoryRetention,
   CliCallTemplate,
+  CommandPolicy,
   OrchestratorConfig,
   ReadinessProbe,
 } from "./types.ts";
@@ -35,6 +36,8 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">>
   command_max_connections: 64,
   command_idle_timeout: 300,
   command_max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+  command_socket_verify_peer: false,
+  command_policies: [],
   max_workers: 10,
   shutdown_timeout: 10,
   event_store_path: null,
@@ -80,10 +83,27 @@ export type AgentInput =
     readiness?: Partial<ReadinessProbe> | null;
   };
 
+/** A `command_policies` entry as written (after validation). */
+export type CommandPolicyInput = Partial<CommandPolicy> & Pick<CommandPolicy, "allowed_commands">;
+
 /** A partial config as written (after validation). */
 export type ConfigInput =
-  & Partial<Omit<OrchestratorConfig, "agents" | "event_retention">>
-  & { agents?: AgentInput[]; event_retention?: number | Partial<CategoryRetention> };
+  & Partial<Omit<OrchestratorConfig, "agents" | "event_retention" | "command_policies">>
+  & {
+    agents?: AgentInput[];
+    event_retention?: number | Partial<CategoryRetention>;
+    command_policies?: CommandPolicyInput[];
+  };
+
+/** Fills the missing fields of a `command_policies` entry. */
+export function policyWithDefaults(policy: CommandPolicyInput): CommandPolicy {
+  return {
+    users: policy.users ?? [],
+    groups: policy.groups ?? [],
+    allowed_commands: policy.allowed_commands,
+    blocked_commands: policy.blocked_commands ?? [],
+  };
+}
 
 function templateWithDefaults(
   kind: AgentKind,
@@ -172,6 +192,7 @@ export function withDefaults(input: ConfigInput): OrchestratorConfig {
   }
   return {
     ...base,
+    command_policies: (input.command_policies ?? []).map(policyWithDefaults),
     agents: (input.agents ?? []).map((a) => agentWithDefaults(a, base.shutdown_timeout)),
   };
 }

@@ -51,6 +51,23 @@ const categoryLimit = (category: keyof typeof CATEGORY_RETENTION_DEFAULTS) => ({
   description: `Newest ${category} events kept`,
 });
 
+const ALLOWED_COMMANDS = {
+  anyOf: [
+    { type: "string", enum: Object.keys(PRESETS) },
+    { type: "array", items: { type: "string", enum: [...COMMAND_NAMES] } },
+    { type: "null" },
+  ],
+  default: null,
+  description: 'Preset ("basic", "monitoring", "control", "all"), a list, or null (= all)',
+};
+
+const BLOCKED_COMMANDS = {
+  type: "array",
+  items: { type: "string", enum: [...COMMAND_NAMES] },
+  default: [],
+  description: "Commands always refused (wins over allowed_commands)",
+};
+
 /** A JSON Schema document, as plain data. */
 export type JsonSchemaDocument = Readonly<Record<string, unknown>>;
 
@@ -89,21 +106,8 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
         default: ORCHESTRATOR_DEFAULTS.command_timeout,
       },
     ),
-    allowed_commands: {
-      anyOf: [
-        { type: "string", enum: Object.keys(PRESETS) },
-        { type: "array", items: { type: "string", enum: [...COMMAND_NAMES] } },
-        { type: "null" },
-      ],
-      default: null,
-      description: 'Preset ("basic", "monitoring", "control", "all"), a list, or null (= all)',
-    },
-    blocked_commands: {
-      type: "array",
-      items: { type: "string", enum: [...COMMAND_NAMES] },
-      default: [],
-      description: "Commands always refused (wins over allowed_commands)",
-    },
+    allowed_commands: ALLOWED_COMMANDS,
+    blocked_commands: BLOCKED_COMMANDS,
     log_cli_commands: {
       type: "boolean",
       default: ORCHESTRATOR_DEFAULTS.log_cli_commands,
@@ -142,6 +146,19 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
       minimum: 1024,
       default: ORCHESTRATOR_DEFAULTS.command_max_frame_bytes,
       description: "Largest accepted control frame in bytes",
+    },
+    command_socket_verify_peer: {
+      type: "boolean",
+      default: ORCHESTRATOR_DEFAULTS.command_socket_verify_peer,
+      description: "Serve the socket through node:net and read each caller's uid, gid and pid " +
+        "from the kernel (a socket passed by systemd always is)",
+    },
+    command_policies: {
+      type: "array",
+      items: { $ref: "#/definitions/command_policy" },
+      default: [],
+      description: "Per-user and per-group commands; the first entry matching the verified " +
+        "caller decides, else allowed_commands (needs command_socket_verify_peer)",
     },
     max_workers: {
       type: "integer",
@@ -211,6 +228,27 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
     },
   },
   definitions: {
+    command_policy: {
+      type: "object",
+      additionalProperties: false,
+      required: ["allowed_commands"],
+      properties: {
+        users: {
+          type: "array",
+          items: { anyOf: [{ type: "string" }, { type: "integer", minimum: 0 }] },
+          default: [],
+          description: "User names or uids this entry is for",
+        },
+        groups: {
+          type: "array",
+          items: { anyOf: [{ type: "string" }, { type: "integer", minimum: 0 }] },
+          default: [],
+          description: "Group names or gids (primary or supplementary) this entry is for",
+        },
+        allowed_commands: ALLOWED_COMMANDS,
+        blocked_commands: BLOCKED_COMMANDS,
+      },
+    },
     agent: {
       type: "object",
       additionalProperties: false,

@@ -36,6 +36,21 @@ export type DependencyCondition = "started" | "ready" | "completed" | "completed
  */
 export type ContainmentMode = "auto" | "cgroup" | "subreaper" | "process-group";
 
+/**
+ * One entry of `command_policies` (docs/systemd.md, "Per-user and per-group
+ * policy"): the verified callers it is for and what they may run.
+ */
+export interface CommandPolicy {
+  /** User names or numeric uids. */
+  users: (string | number)[];
+  /** Group names or numeric gids (primary or supplementary). */
+  groups: (string | number)[];
+  /** As written: a preset, a list, or `null` (= all). */
+  allowed_commands: PresetName | string[] | null;
+  /** Refused to these callers besides the global `blocked_commands`. */
+  blocked_commands: string[];
+}
+
 /** Restart policy. */
 export type RestartPolicy = "no" | "on-failure" | "always";
 
@@ -148,6 +163,14 @@ export interface OrchestratorConfig {
   command_idle_timeout: number;
   /** Largest accepted frame in bytes. Default 1 MiB. */
   command_max_frame_bytes: number;
+  /**
+   * Serve a socket the orchestrator binds itself through `node:net`, which
+   * reads each client's uid, gid and pid from the kernel. Default false
+   * (`Deno.listen`). A socket passed by systemd is always verified.
+   */
+  command_socket_verify_peer: boolean;
+  /** Per-user and per-group command policies; the first matching entry decides. Default `[]`. */
+  command_policies: CommandPolicy[];
   max_workers: number;
   /** Seconds; default grace per agent before SIGKILL. */
   shutdown_timeout: number;

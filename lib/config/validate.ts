@@ -22,6 +22,7 @@ import {
   ruleSocketPath,
 } from "./rules/orchestrator.ts";
 import { ruleContainment } from "./rules/containment.ts";
+import { rulePolicies } from "./rules/policies.ts";
 import { ruleAgentNames, ruleAgentRanges, ruleReadiness } from "./rules/agents.ts";
 import { ruleDependencies } from "./rules/dependencies.ts";
 import { ruleOptionLikeArgs, ruleSubstitution, ruleTemplate } from "./rules/template.ts";
@@ -40,6 +41,7 @@ export const DOCUMENT_RULES: Readonly<Record<string, DocumentRule>> = {
   outputPaths: ruleOutputPaths,
   commandLists: ruleCommandLists,
   containment: ruleContainment,
+  policies: rulePolicies,
 };
 
 /** Rules over the agents, by name. */

@@ -1,8 +1,9 @@
 /**
- * The CLI audit trail (docs/protocol.md, "Audit"): one line per request, in the documented format
+ * The CLI audit trail (docs/protocol.md, "Audit"): one line per request
  *
  * ```
  * 2025-07-27T10:30:00Z [CLI] user=admin(reported) command=start agent=WeatherAgent result=success code=200 duration_ms=0.4 uid=0 pid=4242
+ * 2025-07-27T10:30:02Z [CLI] user=alice reported_user=bob command=stats result=success code=200 duration_ms=0.2 uid=1000 pid=4250
  * ```
  *
  * Values that are not plain tokens are written as JSON strings, so a value
@@ -31,6 +32,8 @@ export interface AuditEntry {
   /** User name; `reported` marks identities the client claimed (not verified by the OS). */
   user: string;
   reported: boolean;
+  /** What a verified caller reported instead (`reported_user=`), when it names another user. */
+  reportedUser?: string;
   /** Command name as sent (`-` when the request could not be parsed). */
   command: string;
   /** The agent the command is about, if any. */
@@ -70,7 +73,9 @@ export function auditTimestamp(time: Date): string {
 export function formatAuditLine(entry: AuditEntry): string {
   let line = `${auditTimestamp(entry.time)} [CLI] user=${
     auditValue(entry.reported ? `${entry.user}(reported)` : entry.user)
-  } command=${auditValue(entry.command)}`;
+  }`;
+  if (entry.reportedUser !== undefined) line += ` reported_user=${auditValue(entry.reportedUser)}`;
+  line += ` command=${auditValue(entry.command)}`;
   if (entry.agent !== undefined) line += ` agent=${auditValue(entry.agent)}`;
   line += ` result=${entry.result} code=${entry.code} duration_ms=${
     Math.round(entry.durationMs * 1000) / 1000

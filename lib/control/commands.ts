@@ -20,6 +20,7 @@ import { MAX_LIST } from "../protocol/limits.ts";
 import { parseSignal, PAUSE_SIGNALS, type SignalName } from "../protocol/signals.ts";
 import { agentsAnswer } from "./agents_answer.ts";
 import type { ControlRequest } from "./protocol.ts";
+import type { SocketInfo } from "./transport.ts";
 
 /** What a handler may ask of the server besides the controller. */
 export interface CommandContext {
@@ -29,6 +30,8 @@ export interface CommandContext {
   onShutdownRequested(reason: string): void;
   /** The runtime's hook for `reload`; `null` when the orchestrator has no config file. */
   readonly reloader: Reloader | null;
+  /** The socket served, as `stats` shows it (absent when the dispatcher was not told). */
+  readonly socket?: SocketInfo;
 }
 
 /** A command handler. */
@@ -174,10 +177,11 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
     if (request.args.length === 1) return controller.status(agentArg(request));
     return agentsAnswer(controller).status();
   },
-  stats(controller, request) {
+  stats(controller, request, context) {
     noArgs(request);
     onlyOptions(request, []);
-    return controller.stats();
+    const stats = controller.stats();
+    return context.socket === undefined ? stats : { ...stats, socket: context.socket };
   },
   history(controller, request) {
     return { events: controller.events.query(historyQuery(request)) };

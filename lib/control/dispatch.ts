@@ -25,14 +25,15 @@ import type { AgentController, Reloader } from "../agent/controller.ts";
 import { OrchestratorError } from "../errors.ts";
 import type { EventName } from "../events/event.ts";
 import type { AuditEntry, AuditLog, AuditResult } from "./audit.ts";
-import { authorize } from "./authorize.ts";
+import { allowedFor, authorize, type CompiledPolicy } from "./authorize.ts";
 import { agentOf, type CommandContext, HANDLERS, timeoutOf } from "./commands.ts";
 import type { Answer, AnswerQueue, AnswerSlot, FrameHandler } from "./connection.ts";
 import { encodeJsonFrame } from "./frame.ts";
-import { sameClient, UNKNOWN_CLIENT, type Who, whoOf } from "./identity.ts";
+import { type Caller, sameClient, type Who, whoFor } from "./identity.ts";
 import { JsonText } from "./json_text.ts";
 import { type CommandName, STATE_CHANGING_COMMANDS } from "../protocol/commands.ts";
 import type { ResponseCode } from "../protocol/codes.ts";
+import type { SocketInfo } from "./transport.ts";
 import {
   type ClientIdentity,
   type ControlRequest,
@@ -45,6 +46,8 @@ import {
 export interface DispatchPolicy {
   /** Commands that may run, blocked ones already removed (see `allowedCommands`). */
   allowed: ReadonlySet<string>;
+  /** `command_policies` (see `compilePolicies`): verified callers they name get their set instead. */
+  policies?: readonly CompiledPolicy[];
   /**
    * `command_timeout` in milliseconds: an asynchronous command still running
    * then answers 504 (`stop` and `restart` may run longer, see `timeoutOf`).
@@ -62,17 +65,26 @@ export interface DispatcherOptions {
   policy: DispatchPolicy;
   /** What `reload` calls; without one, `reload` answers 409. */
   reloader?: Reloader | null;
+  /** The socket served, as `stats` shows it. */
+  socket?: SocketInfo;
 }
 
-/** One connection as dispatch sees it: where its answers go, and who its client says it is. */
+/** One connection as dispatch sees it: where its answers go, and who its caller is. */
 interface Session {
   queue: AnswerQueue;
   client: ClientIdentity | undefined;
+  /** The caller the kernel reported, on a transport that can tell. */
+  caller: Caller | undefined;
   who: Who;
+  /** What this caller may run under `allowedFrom` (computed on first use, again after `configure`). */
+  allowed: ReadonlySet<string> | null;
+  allowedFrom: DispatchPolicy | null;
   /** The server's shutdown hook (the same for every session). */
   onShutdown: (reason: string) => void;
   /** The server's reload hook (the same for every session). */
   reloader: Reloader | null;
+  /** The socket served (the same for every session). */
+  socket: SocketInfo | undefined;
 }
 
 /** How a request ended, for its audit line and event. */
@@ -110,6 +122,10 @@ class Call implements CommandContext {
   get reloader(): Reloader | null {
     return this.session.reloader;
   }
+
+  get socket(): SocketInfo | undefined {
+    return this.session.socket;
+  }
 }
 
 /**
@@ -127,6 +143,7 @@ export class Dispatcher {
   #onShutdown: (reason: string) => void;
   #reloader: Reloader | null;
   #policy: DispatchPolicy;
+  #socket: SocketInfo | undefined;
   #inFlight = 0;
   #draining = false;
 
@@ -135,6 +152,7 @@ export class Dispatcher {
     this.#onShutdown = options.onShutdownRequested;
     this.#reloader = options.reloader ?? null;
     this.#policy = options.policy;
+    this.#socket = options.socket;
   }
 
   /** The policy in force. */
@@ -170,14 +188,18 @@ export class Dispatcher {
     this.#policy.audit.close();
   }
 
-  /** The frame handler of one connection, answering on `queue`. */
-  session(queue: AnswerQueue): FrameHandler {
+  /** The frame handler of one connection, answering on `queue`; `caller` when the kernel told who it is. */
+  session(queue: AnswerQueue, caller?: Caller): FrameHandler {
     const s: Session = {
       queue,
       client: undefined,
-      who: UNKNOWN_CLIENT,
+      caller,
+      who: whoFor(caller, undefined),
+      allowed: null,
+      allowedFrom: null,
       onShutdown: this.#onShutdown,
       reloader: this.#reloader,
+      socket: this.#socket,
     };
     return {
       frame: (payload) => this.#handle(s, payload),
@@ -202,19 +224,29 @@ export class Dispatcher {
     const request = parsed.request;
     if (request.client !== undefined && !sameClient(request.client, s.client)) {
       s.client = request.client;
-      s.who = whoOf(request.client);
+      s.who = whoFor(s.caller, request.client);
     }
     const call = new Call(s, request, started);
     if (this.#draining) {
       this.#reject(call, { code: 503, message: "Orchestrator is shutting down", result: "error" });
       return;
     }
-    const decision = authorize(request.command, this.#policy.allowed);
+    const decision = authorize(request.command, this.#allowedFor(s));
     if (!decision.ok) {
       this.#reject(call, decision);
       return;
     }
     this.#execute(call, decision.command);
+  }
+
+  /** What the session's caller may run under the policy in force. */
+  #allowedFor(s: Session): ReadonlySet<string> {
+    const policy = this.#policy;
+    if (s.allowedFrom !== policy || s.allowed === null) {
+      s.allowed = allowedFor(s.caller, policy.policies ?? [], policy.allowed);
+      s.allowedFrom = policy;
+    }
+    return s.allowed;
   }
 
   #reject(call: Call, refusal: { code: ResponseCode; message: string; result: AuditResult }) {
@@ -319,12 +351,13 @@ export class Dispatcher {
     const entry: AuditEntry = {
       time: new Date(),
       user: who.user,
-      reported: true,
+      reported: !who.verified,
       command: about.command ?? "-",
       result: outcome.result,
       code: outcome.code,
       durationMs: about.started === 0 ? 0 : performance.now() - about.started,
     };
+    if (who.reportedUser !== undefined) entry.reportedUser = who.reportedUser;
     if (about.agent !== undefined) entry.agent = about.agent;
     if (who.uid !== undefined) entry.uid = who.uid;
     if (who.pid !== undefined) entry.pid = who.pid;

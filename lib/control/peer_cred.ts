@@ -86,6 +86,25 @@ export function socketKind(fd: number): SocketKind | "not-socket" | null {
   return { domain, type, listening: listening !== 0 };
 }
 
+/**
+ * The path a UNIX socket is bound to (`getsockname`), or null when libc is
+ * unavailable, the call fails, or the socket has no path (unbound, or an
+ * abstract name, returned as `@name`).
+ */
+export function socketPath(fd: number): string | null {
+  const lib = libc();
+  if (lib === null) return null;
+  const address = new Uint8Array(2 + 108); // struct sockaddr_un { sa_family_t; char sun_path[108]; }
+  const len = new Uint32Array([address.length]);
+  if (lib.getsockname(fd, address, len) !== 0) return null;
+  const size = Math.min(len[0], address.length);
+  if (size <= 2 || new DataView(address.buffer).getUint16(0, true) !== AF_UNIX) return null;
+  const name = address.subarray(2, size);
+  if (name[0] === 0) return "@" + new TextDecoder().decode(name.subarray(1));
+  const end = name.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? name : name.subarray(0, end));
+}
+
 /** Reads an `int` socket option; null when the call fails. */
 function intOption(lib: LibcSymbols, fd: number, option: number): number | null {
   const value = new Int32Array(1);

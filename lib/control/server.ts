@@ -1,14 +1,16 @@
 /**
  * The control server (docs/protocol.md): a UNIX socket speaking
- * length-prefixed JSON frames. This file binds the socket, accepts
- * connections up to `command_max_connections` (one more gets a 503 and is
- * closed), sweeps idle connections, drains and closes.
+ * length-prefixed JSON frames. This file opens the socket (listen.ts),
+ * accepts connections up to `command_max_connections` (one more gets a 503
+ * and is closed), sweeps idle connections, drains and closes.
  *
  * Layout of lib/control, from the socket up:
  *
  * - `transport.ts`: the listener and connection interfaces, and the adapter
- *   for `Deno.listen` (the only transport today); `socket.ts` creates and
- *   removes the socket file safely.
+ *   for `Deno.listen`; `node_transport.ts` + `node_conn.ts`: the `node:net`
+ *   transport (a socket passed by systemd, verified callers); `listen.ts`
+ *   chooses between them; `socket.ts` creates and removes the socket file
+ *   safely.
  * - `frame.ts`: the frame codec (`FrameReader`, `FrameBuffer`).
  * - `connection.ts`: one connection's traffic — frames in, answers out in
  *   request order, bounded queue and backpressure, write batching, idle
@@ -19,9 +21,9 @@
  *   before the answer for a state-changing command), answer. Knows no
  *   socket; its policy (allowed commands, timeout, audit log) is replaceable
  *   while serving.
- * - `protocol.ts`, `names.ts`, `identity.ts`, `json_text.ts`: request and
- *   response shapes, command names, who a client says it is, answer text
- *   kept for reuse.
+ * - `protocol.ts`, `identity.ts`, `json_text.ts`: request and response
+ *   shapes, who a caller is (verified, or as it says), answer text kept for
+ *   reuse.
  * - `client.ts`: the client side, used by the CLI.
  *
  * @example
@@ -38,13 +40,15 @@
 import { getLogger } from "@logtape/logtape";
 import type { AgentController, Reloader } from "../agent/controller.ts";
 import { AuditLog } from "./audit.ts";
-import { allowedCommands } from "./authorize.ts";
+import { allowedCommands, compilePolicies } from "./authorize.ts";
 import { Connection } from "./connection.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { encodeJsonFrame, writeAll } from "./frame.ts";
 import { errorResponse } from "./protocol.ts";
-import { bindSocket, type BoundSocket, removeSocket } from "./socket.ts";
-import { type ControlConn, type ControlListener, DenoUnixListener } from "./transport.ts";
+import { verifiedCaller } from "./identity.ts";
+import { openControlSocket, type OpenedSocket } from "./listen.ts";
+import { removeSocket } from "./socket.ts";
+import type { ControlConn, ControlListener, SocketInfo } from "./transport.ts";
 
 /** What `ControlServer.start` needs. */
 export interface ControlServerOptions {
@@ -54,13 +58,20 @@ export interface ControlServerOptions {
   onShutdownRequested: (reason: string) => void;
   /** What `reload` calls (`run` provides one); without one, `reload` answers 409. */
   reloader?: Reloader | null;
+  /**
+   * A listening socket passed by the service manager (lib/systemd/activation.ts):
+   * served instead of binding `command_socket_path`, never removed.
+   */
+  inheritedFd?: number;
 }
 
 /** The control socket server. Create with `ControlServer.start`. */
 export class ControlServer {
   /** Runs the requests; its `configure` replaces the policy while serving. */
   readonly dispatcher: Dispatcher;
-  #socket: BoundSocket;
+  /** The socket served, as `stats` shows it. */
+  readonly socket: SocketInfo;
+  #owned: OpenedSocket["owned"];
   #listener: ControlListener;
   #maxFrame: number;
   #idleMs: number;
@@ -72,20 +83,23 @@ export class ControlServer {
   #idleWaiters: (() => void)[] = [];
   #log = getLogger(["orchestrator", "control"]);
 
-  private constructor(options: ControlServerOptions, socket: BoundSocket, audit: AuditLog) {
+  private constructor(options: ControlServerOptions, opened: OpenedSocket, audit: AuditLog) {
     const config = options.controller.config;
+    this.socket = opened.info;
     this.dispatcher = new Dispatcher({
       controller: options.controller,
       onShutdownRequested: options.onShutdownRequested,
       reloader: options.reloader ?? null,
       policy: {
         allowed: allowedCommands(config),
+        policies: compilePolicies(config),
         timeoutMs: config.command_timeout * 1000,
         audit,
       },
+      socket: opened.info,
     });
-    this.#socket = socket;
-    this.#listener = new DenoUnixListener(socket.listener);
+    this.#owned = opened.owned;
+    this.#listener = opened.listener;
     this.#maxFrame = config.command_max_frame_bytes;
     this.#idleMs = config.command_idle_timeout * 1000;
     this.#maxConnections = config.command_max_connections;
@@ -99,9 +113,10 @@ export class ControlServer {
 
   /**
    * Binds the socket at `controller.config.command_socket_path` with
-   * `command_socket_permissions` and starts serving. Call it only when
-   * `enable_command_interface` is true. Rejects (with a clear message) when
-   * another orchestrator listens on the path, or the path is not usable.
+   * `command_socket_permissions` (or takes `inheritedFd`) and starts
+   * serving. Call it only when `enable_command_interface` is true. Rejects
+   * (with a clear message) when another orchestrator listens on the path,
+   * the path is not usable, or the passed descriptor cannot be served.
    */
   static async start(options: ControlServerOptions): Promise<ControlServer> {
     const config = options.controller.config;
@@ -111,19 +126,19 @@ export class ControlServer {
       maxBytes: config.cli_audit_log_max_bytes,
       maxFiles: config.cli_audit_log_max_files,
     });
-    let socket: BoundSocket;
+    let opened: OpenedSocket;
     try {
-      socket = await bindSocket(config.command_socket_path, config.command_socket_permissions);
+      opened = await openControlSocket(config, options.inheritedFd);
     } catch (error) {
       audit.close();
       throw error;
     }
-    return new ControlServer(options, socket, audit);
+    return new ControlServer(options, opened, audit);
   }
 
   /** The socket path. */
   get path(): string {
-    return this.#socket.path;
+    return this.socket.path;
   }
 
   /** Open connections. */
@@ -155,7 +170,10 @@ export class ControlServer {
     return finished;
   }
 
-  /** Closes the listener and every connection and removes the socket file. Idempotent. */
+  /**
+   * Closes the listener and every connection and removes the socket file it
+   * bound (a passed socket's file stays). Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -164,7 +182,7 @@ export class ControlServer {
     this.#listener.close();
     for (const c of this.#connections) c.close();
     await this.#accepting;
-    await removeSocket(this.#socket);
+    if (this.#owned !== null) await removeSocket(this.#owned);
     this.dispatcher.close();
     this.#checkIdle();
   }
@@ -215,7 +233,8 @@ export class ControlServer {
         onFlushed: () => this.#checkIdle(),
       });
       this.#connections.add(c);
-      c.serve(this.dispatcher.session(c));
+      const caller = conn.peer === undefined ? undefined : verifiedCaller(conn.peer);
+      c.serve(this.dispatcher.session(c, caller));
     }
   }
 

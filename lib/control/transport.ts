@@ -5,8 +5,10 @@
  * these interfaces, so another transport (a `node:net` socket, an inherited
  * systemd socket) is one more adapter here and nothing else changes.
  *
- * Today the only transport is `Deno.listen({transport: "unix"})`: a
- * `Deno.UnixConn` already has the connection's shape and is used as it is.
+ * Two transports: `Deno.listen({transport: "unix"})` (the default; a
+ * `Deno.UnixConn` already has the connection's shape and is used as it is)
+ * and `node:net` (node_transport.ts), for a socket passed by systemd and for
+ * verified peers (docs/systemd.md).
  *
  * @module
  */
@@ -16,6 +18,16 @@ export interface PeerIdentity {
   uid: number;
   gid: number;
   pid: number;
+}
+
+/** The control socket served, as `stats` and the start-up log describe it. */
+export interface SocketInfo {
+  /** Its path (of a passed socket: the path it is bound to, else the configured one). */
+  path: string;
+  /** `"systemd"`: passed by the service manager; `"bound"`: bound by the orchestrator. */
+  source: "systemd" | "bound";
+  /** True when each caller's uid, gid and pid come from the kernel (`node:net` transport). */
+  verified_peers: boolean;
 }
 
 /** One accepted connection: a byte stream in both directions. */

@@ -57,6 +57,7 @@ export const IN_PLACE_READINESS: readonly string[] = [
 export const LIVE_OPTIONS: readonly (keyof OrchestratorConfig)[] = [
   "allowed_commands",
   "blocked_commands",
+  "command_policies",
   "command_timeout",
   "log_cli_commands",
   "cli_audit_log_path",

@@ -53,6 +53,11 @@ Deno.test("orchestratorConfig: n agents, zero backoff, enough workers, log_dir o
   assert.deepEqual(agents[0].backoff, { initial: 0, max: 0, factor: 1, reset_after: 60 });
   assert.ok((c.max_workers as number) >= 500);
   assert.equal(c.log_dir, null);
+  assert.equal(c.command_socket_verify_peer, undefined, "Deno.listen unless asked");
+  const verified = orchestratorConfig(1, "sleep", { socket: "/tmp/x/o.sock", logDir: null }, {
+    verifyPeer: true,
+  });
+  assert.equal(verified.command_socket_verify_peer, true);
   const log = orchestratorConfig(2, "log", { socket: "/tmp/x/o.sock", logDir: "/tmp/x/logs" });
   assert.equal(
     (log.agents as { tool_call_template: { command: string } }[])[0].tool_call_template.command,
@@ -139,7 +144,9 @@ Deno.test("hyperfine JSON, argv quoting and cpuinfo parsing", () => {
 Deno.test("reload scenario: a new version of the config changes agent a1 only, in both systems' configs", () => {
   const paths = { socket: "/tmp/x/o.sock", logDir: null };
   const v0 = orchestratorConfig(3, "sleep", paths).agents as { tool_call_template: unknown }[];
-  const v2 = orchestratorConfig(3, "sleep", paths, 2).agents as { tool_call_template: unknown }[];
+  const v2 = orchestratorConfig(3, "sleep", paths, { version: 2 }).agents as {
+    tool_call_template: unknown;
+  }[];
   assert.deepEqual(v2[0].tool_call_template, {
     call_template_type: "cli",
     command: "sleep",

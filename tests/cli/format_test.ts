@@ -20,6 +20,7 @@ import {
   formatLogs,
   formatPs,
   formatSignal,
+  formatStats,
 } from "../../lib/cli/views.ts";
 import { withTaskOutput } from "../../lib/cli/call.ts";
 
@@ -206,4 +207,29 @@ Deno.test("format: start/stop say 'already' and how; signal names the signal", (
     formatSignal({ ...statusOf("ready", 12), signal: "SIGHUP" }, o),
     'Sent SIGHUP to agent "web" (ready, pid 12)',
   );
+});
+
+Deno.test("formatStats: the socket line says where the socket came from and whether callers are verified", () => {
+  const stats = {
+    total_agents: 1,
+    running: 1,
+    completed: 0,
+    max_workers: 10,
+    uptime_seconds: 3,
+    states: { running: 1 },
+    pid: 7,
+    started_at: "2026-01-01T00:00:00.000Z",
+    containment: "subreaper" as const,
+  };
+  assert.doesNotMatch(formatStats(stats), /socket/);
+  const passed = formatStats({
+    ...stats,
+    socket: { path: "/run/o.sock", source: "systemd", verified_peers: true },
+  });
+  assert.match(passed, /^socket: +\/run\/o\.sock \(passed by systemd, callers verified\)$/m);
+  const bound = formatStats({
+    ...stats,
+    socket: { path: "/tmp/o.sock", source: "bound", verified_peers: false },
+  });
+  assert.match(bound, /^socket: +\/tmp\/o\.sock \(bound, callers as reported\)$/m);
 });

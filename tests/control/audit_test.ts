@@ -36,6 +36,25 @@ Deno.test("audit: the documented line format, extra fields after", () => {
   );
 });
 
+Deno.test("audit: a verified user is not marked; what it reported instead follows as reported_user", () => {
+  assert.equal(
+    formatAuditLine({
+      time: T,
+      user: "alice",
+      reported: false,
+      reportedUser: "bob smith",
+      command: "stats",
+      result: "success",
+      code: 200,
+      durationMs: 0.2,
+      uid: 1000,
+      pid: 4250,
+    }),
+    '2025-07-27T10:30:00Z [CLI] user=alice reported_user="bob smith" command=stats ' +
+      "result=success code=200 duration_ms=0.2 uid=1000 pid=4250",
+  );
+});
+
 Deno.test("audit: values that could forge a line or a field are quoted and escaped", () => {
   const evil = "x result=success\n2025-07-27T10:30:00Z [CLI] user=root command=shutdown";
   const line = formatAuditLine({

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import type { NodeUnixConn } from "../../lib/control/node_conn.ts";
 import { NodeUnixListener } from "../../lib/control/node_transport.ts";
 import { removeSocket } from "../../lib/control/socket.ts";
+import { handleFd, socketPath } from "../../lib/control/peer_cred.ts";
+import { createServer } from "node:net";
 import { OrchestratorError } from "../../lib/errors.ts";
 
 function tempDir(): Promise<string> {
@@ -228,4 +230,19 @@ Deno.test("NodeUnixListener.fromFd: a descriptor that is not a listening UNIX so
     assert.match(e.message, /^Cannot serve inherited descriptor 987654: /);
     return true;
   });
+});
+
+Deno.test("socketPath: the path a listening UNIX socket is bound to; null for what is not one", async () => {
+  const dir = await tempDir();
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve) => server.listen({ path: `${dir}/s.sock` }, resolve));
+    const fd = handleFd(server);
+    assert.notEqual(fd, null);
+    assert.equal(socketPath(fd!), `${dir}/s.sock`);
+    assert.equal(socketPath(1_000_000), null);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -154,8 +154,14 @@ export function ruleSocketPath(ctx: RuleContext, root: Node): void {
   const unusable = configuredSocketPathProblem(configured);
   if (unusable !== null) ctx.error(field, at, unusable);
   if (!interfaceEnabled(root)) {
-    const set = ["command_socket_permissions", "allowed_commands", "blocked_commands", field]
-      .find((k) => p.has(k));
+    const set = [
+      "command_socket_permissions",
+      "allowed_commands",
+      "blocked_commands",
+      "command_socket_verify_peer",
+      "command_policies",
+      field,
+    ].find((k) => p.has(k));
     if (set !== undefined) {
       ctx.info(set, p.get(set), "The command interface is disabled: socket options are unused");
     }
