@@ -68,6 +68,12 @@ export { decodeOutput, type OutputEncoding } from "./lib/agent/output_encoding.t
 export type * from "./lib/agent/controller.ts";
 export { Orchestrator, type OrchestratorOptions } from "./lib/orchestrator.ts";
 export {
+  type ForwardCounters,
+  forwardedLine,
+  type ForwardWriter,
+  type OutputStream,
+} from "./lib/orchestrator/forward.ts";
+export {
   backoffSeconds,
   decideRestart,
   type ExitInfo,

@@ -216,6 +216,11 @@ export class CgroupTree {
     return dir;
   }
 
+  /** The agent's cgroup, or `null` before its first start. */
+  dirOf(name: string): string | null {
+    return this.#agents.get(name) ?? null;
+  }
+
   /** Kills every process in the agent's cgroup. */
   kill(name: string): void {
     const dir = this.#agents.get(name);

@@ -60,7 +60,8 @@ export interface CallWaiter {
  * that `ps` or `status` show (run, startedAt, lastExit, restartTimes,
  * nextStartAt, lastHeartbeat) is changed in the same synchronous step as a
  * transition or a heartbeat, both of which bump `version`: a reader that saw
- * the same version saw the same fields.
+ * the same version saw the same fields. `cpuPercent` and `memoryBytes` change
+ * with a resource sample, which bumps `version` once for all agents.
  */
 export interface Agent {
   readonly config: AgentConfig;
@@ -89,6 +90,10 @@ export interface Agent {
   callWaiters: CallWaiter[];
   /** True once a process was spawned since the agent was last queued. */
   ran: boolean;
+  /** CPU of the current run's processes at the last sample (% of one core), `null` before one. */
+  cpuPercent: number | null;
+  /** Resident memory of the current run's processes at the last sample, `null` before one. */
+  memoryBytes: number | null;
 }
 
 /** The UTCP result of a run that ended: its exact bytes still kept in each stream. */
@@ -152,6 +157,8 @@ export function newAgent(config: AgentConfig, index: number): Agent {
     waiters: [],
     callWaiters: [],
     ran: false,
+    cpuPercent: null,
+    memoryBytes: null,
   };
 }
 
