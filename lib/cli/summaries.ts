@@ -16,7 +16,8 @@ export type CliCommandName =
   | "validate"
   | "schema"
   | "example"
-  | "completion";
+  | "completion"
+  | "top";
 
 /** Every command's one-line summary, in the order `orchestrator --help` lists them. */
 export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
@@ -37,5 +38,6 @@ export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
   logs: "Show the newest captured stdout and stderr lines of an agent",
   call: "Run a task agent with call-time inputs and print its UTCP result",
   shutdown: "Shut the orchestrator down gracefully (reverse dependency order); --wait",
+  top: "Live view of the agents (state, CPU, memory, events, logs) in the terminal",
   completion: "Print a shell completion script: bash, zsh or fish",
 };
