@@ -23,11 +23,15 @@ import {
   type SystemUnderTest,
 } from "./system.ts";
 
-/** The config the bench runs: `n` agents of `kind`, zero backoff, restart always (pure). */
+/**
+ * The config the bench runs: `n` agents of `kind`, zero backoff, restart
+ * always; with `forward`, their output goes to the orchestrator's stdout
+ * (`forward_output`) instead of `logDir` (pure).
+ */
 export function orchestratorConfig(
   n: number,
   kind: AgentKind,
-  paths: { socket: string; logDir: string | null },
+  paths: { socket: string; logDir: string | null; forward?: boolean },
 ): Record<string, unknown> {
   const [command, ...args] = agentArgv(kind);
   return {
@@ -37,7 +41,8 @@ export function orchestratorConfig(
     log_cli_commands: false,
     max_workers: Math.max(10, n + 10),
     command_max_connections: 200,
-    log_dir: paths.logDir,
+    log_dir: paths.forward === true ? null : paths.logDir,
+    ...(paths.forward === true ? { forward_output: true } : {}),
     ...(isFlood(kind) ? { log_max_bytes: FLOOD_LOG_BYTES, log_max_files: 1 } : {}),
     agents: Array.from({ length: n }, (_, i) => ({
       name: `a${i + 1}`,
@@ -87,6 +92,7 @@ export class Orchestrator implements SystemUnderTest {
   #child: Deno.ChildProcess | null = null;
   #exited: Deno.CommandStatus | null = null;
   #client: ControlClient | null = null;
+  #forward = false;
 
   constructor(root: string, dir: string) {
     this.#root = root;
@@ -119,6 +125,17 @@ export class Orchestrator implements SystemUnderTest {
       .replace(Deno.execPath(), "deno");
   }
 
+  /** With `true`, the next configs forward agent output to stdout (the daemon's log file). */
+  set forward(on: boolean) {
+    this.#forward = on;
+  }
+
+  /** Agent lines written to the orchestrator's stdout so far (`stats.forwarded_lines`). */
+  async forwardedLines(): Promise<number> {
+    const stats = await this.#request("stats") as { forwarded_lines?: unknown };
+    return typeof stats.forwarded_lines === "number" ? stats.forwarded_lines : 0;
+  }
+
   async version(): Promise<string> {
     const text = await Deno.readTextFile(`${this.#root}/lib/version.ts`);
     const v = /VERSION\s*=\s*"([^"]+)"/.exec(text)?.[1] ?? "?";
@@ -131,6 +148,7 @@ export class Orchestrator implements SystemUnderTest {
     const config = orchestratorConfig(n, kind, {
       socket: this.#sock,
       logDir: kind === "sleep" ? null : `${this.#dir}/logs`,
+      forward: this.#forward,
     });
     await Deno.writeTextFile(`${this.#dir}/bench.jsonc`, JSON.stringify(config, null, 1));
   }
