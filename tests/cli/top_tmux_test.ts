@@ -86,6 +86,30 @@ function rowOf(lines: string[], name: string): string | undefined {
   return lines.find((l) => new RegExp(`^[> ] ${name} `).test(l));
 }
 
+/**
+ * Starts `top` in an 80×24 tmux session; when it ends, the shell writes its
+ * exit code to `exit` and `stty -a` to `stty` in the orchestrator's dir.
+ */
+async function startTop(tmux: Tmux, o: { socket: string; dir: string }): Promise<void> {
+  const script = `"$0" run -A "$1" top --socket "$2"; echo "EXIT=$?" > "$3/exit"; ` +
+    `stty -a > "$3/stty"; sleep 60`;
+  await tmux.run(
+    "new-session",
+    "-d",
+    "-x",
+    "80",
+    "-y",
+    "24",
+    "sh",
+    "-c",
+    script,
+    Deno.execPath(),
+    CLI,
+    o.socket,
+    o.dir,
+  );
+}
+
 function sleeper(name: string) {
   return { name, tool_call_template: { command: "sleep", args: ["300"] } };
 }
@@ -108,23 +132,7 @@ Deno.test({
     });
     const tmux = new Tmux();
     try {
-      const script = `"$0" run -A "$1" top --socket "$2"; echo "EXIT=$?" > "$3/exit"; ` +
-        `stty -a > "$3/stty"; sleep 60`;
-      await tmux.run(
-        "new-session",
-        "-d",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "sh",
-        "-c",
-        script,
-        Deno.execPath(),
-        CLI,
-        o.socket,
-        o.dir,
-      );
+      await startTop(tmux, o);
       let lines = await tmux.until("the agents", (l) => order(l).length === 3);
       assert.deepEqual(order(lines), ["alpha", "busy", "gamma"], "config order");
       assert.equal(lines.length, 24);
@@ -171,6 +179,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "top in tmux: SIGTERM restores the terminal too",
+  ignore: !HAS_TMUX,
+  fn: async () => {
+    const o = await startOrchestrator({ agents: [sleeper("alpha")] });
+    const tmux = new Tmux();
+    try {
+      await startTop(tmux, o);
+      await tmux.until("the agent", (l) => order(l).length === 1);
+      const shell = Number((await tmux.run("display-message", "-p", "#{pane_pid}")).trim());
+      const top = childrenOf(shell);
+      assert.equal(top.length, 1, "top runs under the pane's shell");
+      Deno.kill(top[0], "SIGTERM");
+      assert.equal((await waitForFile(`${o.dir}/exit`)).trim(), "EXIT=0");
+      assert.deepEqual(await tmux.flags(), { alternate: false, cursor: true });
+      assert.match(await waitForFile(`${o.dir}/stty`), /(^|\s)icanon(\s|$)/);
+    } finally {
+      await tmux.close();
+      await o.stop();
+    }
+  },
+});
+
+/** The children of `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  const text = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`);
+  return text.split(" ").filter((w) => w !== "").map(Number);
+}
 
 async function waitForFile(path: string, ms = 10_000): Promise<string> {
   const end = Date.now() + ms;

@@ -6,7 +6,7 @@
  * orchestrator without `subscribe` (or where it is not allowed), `ps` and
  * `history` are polled every {@link POLL_MS} instead. The log pane follows
  * one agent: its backlog from `logs`, then its lines from a subscription
- * (or `logs` polled). Commands go out as the CLI's would, so they are
+ * (or `logs` polled at each `ps`). Commands go out as the CLI's would, so they are
  * authorized and audited the same way.
  *
  * @module
@@ -138,7 +138,8 @@ export class TopFeed {
       if (ps.status === "error") throw new Error(`ps: error ${ps.code}: ${ps.error}`);
       this.#handlers.rows(rowsOf(ps));
       if (first || !live) await this.#pollEvents(first ? START_EVENTS : 100);
-      if (!live && this.#following !== null) await this.#backlog(this.#following);
+      // Without a subscription of its lines (none, or refused), the log pane is polled.
+      if (this.#following !== null && this.#logSub === null) await this.#backlog(this.#following);
       this.#lastPoll = performance.now();
       if (!live && this.#canSubscribe && !this.#subscribing) this.#subscribe();
       else if (!live) this.#handlers.feed("polling");
