@@ -111,7 +111,8 @@ export class Supervisor {
 
   /**
    * Grows with every change to what `ps` and `status` show of any agent
-   * (each agent's `version` is this counter's value at its last change).
+   * (each agent's `version` is this counter's value at its last change; a
+   * resource sample bumps it once for all agents, see `applyUsage`).
    * Values that follow from the clock alone (uptime, restarts within the
    * window, a live agent's heartbeat) change without it.
    */
