@@ -69,6 +69,12 @@ export type * from "./lib/agent/controller.ts";
 export { Orchestrator, type OrchestratorOptions, type ReloadOptions } from "./lib/orchestrator.ts";
 export { planReload, type ReloadPlan } from "./lib/orchestrator/reload_plan.ts";
 export {
+  type ForwardCounters,
+  forwardedLine,
+  type ForwardWriter,
+  type OutputStream,
+} from "./lib/orchestrator/forward.ts";
+export {
   backoffSeconds,
   decideRestart,
   type ExitInfo,

@@ -26,12 +26,13 @@ import {
 /**
  * The config the bench runs: `n` agents of `kind`, zero backoff, restart
  * always; `version` > 0 changes agent a1 (see `agentArgvAt`); with `verifyPeer`, the socket
- * is served through `node:net` with verified callers (pure).
+ * is served through `node:net` with verified callers; with `forward`, their output goes to the
+ * orchestrator's stdout (`forward_output`) instead of `logDir` (pure).
  */
 export function orchestratorConfig(
   n: number,
   kind: AgentKind,
-  paths: { socket: string; logDir: string | null },
+  paths: { socket: string; logDir: string | null; forward?: boolean },
   options: { version?: number; verifyPeer?: boolean } = {},
 ): Record<string, unknown> {
   return {
@@ -42,7 +43,8 @@ export function orchestratorConfig(
     max_workers: Math.max(10, n + 10),
     command_max_connections: 200,
     ...(options.verifyPeer ? { command_socket_verify_peer: true } : {}),
-    log_dir: paths.logDir,
+    log_dir: paths.forward === true ? null : paths.logDir,
+    ...(paths.forward === true ? { forward_output: true } : {}),
     ...(isFlood(kind) ? { log_max_bytes: FLOOD_LOG_BYTES, log_max_files: 1 } : {}),
     agents: Array.from({ length: n }, (_, i) => ({
       name: `a${i + 1}`,
@@ -99,6 +101,7 @@ export class Orchestrator implements SystemUnderTest {
   /** What `prepare` wrote: `reload` writes new versions of it. */
   #prepared: { n: number; kind: AgentKind } = { n: 0, kind: "sleep" };
   #verifyPeer = false;
+  #forward = false;
 
   constructor(root: string, dir: string) {
     this.#root = root;
@@ -139,6 +142,17 @@ export class Orchestrator implements SystemUnderTest {
       .replace(Deno.execPath(), "deno");
   }
 
+  /** With `true`, the next configs forward agent output to stdout (the daemon's log file). */
+  set forward(on: boolean) {
+    this.#forward = on;
+  }
+
+  /** Agent lines written to the orchestrator's stdout so far (`stats.forwarded_lines`). */
+  async forwardedLines(): Promise<number> {
+    const stats = await this.#request("stats") as { forwarded_lines?: unknown };
+    return typeof stats.forwarded_lines === "number" ? stats.forwarded_lines : 0;
+  }
+
   async version(): Promise<string> {
     const text = await Deno.readTextFile(`${this.#root}/lib/version.ts`);
     const v = /VERSION\s*=\s*"([^"]+)"/.exec(text)?.[1] ?? "?";
@@ -157,6 +171,7 @@ export class Orchestrator implements SystemUnderTest {
     const config = orchestratorConfig(n, kind, {
       socket: this.#sock,
       logDir: kind === "sleep" ? null : `${this.#dir}/logs`,
+      forward: this.#forward,
     }, { version, verifyPeer: this.#verifyPeer });
     await Deno.writeTextFile(`${this.#dir}/bench.jsonc`, JSON.stringify(config, null, 1));
   }

@@ -21,6 +21,7 @@ import {
   crashRestart,
   daemonMemory,
   floodCase,
+  forwardingCase,
   loggingCase,
   reloadOneChanged,
   stopAll,
@@ -362,6 +363,45 @@ export async function measureSystem(
     );
   }
 
+  if (sut instanceof Orchestrator) {
+    await step(
+      ctx,
+      sut,
+      `forwarding case (${plan.logAgents} agents)`,
+      () =>
+        withDaemon(ctx, sut, async () => {
+          sut.forward = true;
+          try {
+            const r = await forwardingCase(sut, plan.logAgents, {
+              ...t,
+              settleMs: plan.logSettleMs,
+              windowMs: plan.logWindowMs,
+              forwardedLines: () => sut.forwardedLines(),
+            });
+            const what = `${plan.logAgents} agents × 10 lines/s`;
+            add({
+              name: `forwarding: lines to stdout (${what})`,
+              value: r.linesPerS,
+              unit: "lines/s",
+              lowerIsBetter: false,
+              note: `forward_output, no log_dir, stdout to a file; stats.forwarded_lines over ${
+                plan.logWindowMs / 1000
+              } s; expected ${r.expectedLinesPerS}`,
+            });
+            add({
+              name: `forwarding: daemon CPU (${what})`,
+              value: r.daemonCpuPct,
+              unit: "% of a core",
+              lowerIsBetter: true,
+              note: "schedstat of every daemon thread; compare the logging rows of every system",
+            });
+          } finally {
+            sut.forward = false;
+          }
+        }),
+    );
+  }
+
   for (const [kind, label] of FLOOD_CASES) {
     await step(ctx, sut, `flood case (${label})`, () =>
       withDaemon(ctx, sut, async () => {
@@ -448,7 +488,8 @@ export const METHOD_NOTES = [
   "supervisord: nodaemon, private UNIX socket, startsecs=0 (RUNNING on spawn), autorestart=true, " +
   "stdout/stderr to per-program files. PM2: npm install in $S/peers, PM2_HOME=$S/pm2/home, " +
   "interpreter none in fork mode, autorestart, kill_signal SIGTERM, PM2_DISABLE_VERSION_CHECK=1. " +
-  "orchestrator: restart always with zero backoff, log_dir only in the logging and flood cases.",
+  "orchestrator: restart always with zero backoff, log_dir only in the logging and flood cases; " +
+  "the forwarding case (orchestrator only) has forward_output and no log_dir, its stdout going to a file.",
   "Stop of all agents is not the same action everywhere: supervisord `supervisorctl stop all` and PM2 " +
   "`pm2 stop all` keep the daemon; the orchestrator has no stop-all command, so SIGTERM makes it stop every " +
   "agent and exit. Each is timed until the system reports all stopped (orchestrator: exited) and every agent pid is gone.",

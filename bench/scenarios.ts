@@ -221,6 +221,40 @@ export async function loggingCase(
   };
 }
 
+/**
+ * Forwarding case (orchestrator only): `n` agents printing 10 lines/s with
+ * `forward_output` (the daemon's stdout goes to a file); after `settleMs`,
+ * over `windowMs`, the lines forwarded per second (`stats`) and the
+ * daemon's CPU (% of one core, schedstat).
+ */
+export async function forwardingCase(
+  sut: SystemUnderTest,
+  n: number,
+  options: ScenarioTiming & {
+    settleMs: number;
+    windowMs: number;
+    forwardedLines: () => Promise<number>;
+  },
+): Promise<LogCase> {
+  const up = await bringUp(sut, n, "log", options);
+  await sleep(options.settleMs);
+  const pid = sut.daemonPid();
+  const l0 = await options.forwardedLines();
+  const c0 = cpuNs(pid);
+  const t0 = performance.now();
+  await sleep(options.windowMs);
+  const c1 = cpuNs(pid);
+  const el = (performance.now() - t0) / 1000;
+  const l1 = await options.forwardedLines();
+  if (c0 === null || c1 === null) throw new Error(`${sut.system}: cannot read the daemon's CPU`);
+  return {
+    bringUpS: up.totalS,
+    linesPerS: (l1 - l0) / el,
+    expectedLinesPerS: n * 10,
+    daemonCpuPct: ((c1 - c0) / 1e9) / el * 100,
+  };
+}
+
 /** Result of a flood case. */
 export interface FloodCase {
   /** ns per polled status call. */

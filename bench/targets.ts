@@ -40,6 +40,10 @@ const TARGETS: { match: RegExp; target: Target }[] = [
     match: /^logging: daemon CPU/i,
     target: { op: "<=", value: 5, unit: "% of a core", label: "≤ 5 %" },
   },
+  {
+    match: /^forwarding: daemon CPU/i,
+    target: { op: "<=", value: 5, unit: "% of a core", label: "≤ 5 %" },
+  },
   { match: /^crash/i, target: { op: "<=", value: 5, unit: "ms", label: "≤ 5 ms" } },
   {
     match: /^reload of 500 agents, 1 changed: time to answer/i,

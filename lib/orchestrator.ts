@@ -50,6 +50,9 @@ import {
 } from "./orchestrator/reload_plan.ts";
 import { applyReload } from "./orchestrator/reload.ts";
 import { logFileDrops } from "./agent/logfile.ts";
+import { type ForwardWriter, OutputForwarder } from "./orchestrator/forward.ts";
+import { ResourceSampler } from "./orchestrator/resources.ts";
+import { getLogger } from "@logtape/logtape";
 
 export type { Clock } from "./orchestrator/supervisor.ts";
 
@@ -73,6 +76,28 @@ export interface OrchestratorOptions {
   env?: (name: string) => string | undefined;
   /** Start the no-orphan watchdog (default true). */
   watchdog?: boolean;
+  /** Where the lines of agents with `forward_output` are written. Defaults to `Deno.stdout`. */
+  forwardTo?: ForwardWriter;
+}
+
+/** How long shutdown waits for forwarded lines to be written (ms). */
+const FORWARD_CLOSE_MS = 2000;
+
+const log = getLogger(["orchestrator", "output"]);
+
+/**
+ * The forwarder of agent output (`forward_output`). Made whether or not an
+ * agent forwards now, since a reload may add one; it costs nothing idle.
+ */
+function forwarderFor(to: ForwardWriter): OutputForwarder {
+  return new OutputForwarder(to, {
+    onDropping: () =>
+      log.warn("Dropping forwarded agent output: stdout is not keeping up (counted in stats)"),
+    onError: (error) =>
+      log.error("Cannot write forwarded agent output to stdout: {error}; forwarding stops", {
+        error: String(error),
+      }),
+  });
 }
 
 /**
@@ -93,6 +118,8 @@ export class Orchestrator implements AgentController {
   readonly #clock: Clock;
   readonly #sup: Supervisor;
   readonly #useWatchdog: boolean;
+  readonly #forwarder: OutputForwarder;
+  readonly #sampler: ResourceSampler;
   #startedAt = 0;
   #booted = false;
   #shutdown: Promise<void> | null = null;
@@ -103,11 +130,20 @@ export class Orchestrator implements AgentController {
     this.events = options.events;
     this.#clock = options.clock ?? Date;
     this.#useWatchdog = options.watchdog ?? true;
-    this.#sup = new Supervisor(config, {
+    this.#forwarder = forwarderFor(options.forwardTo ?? Deno.stdout);
+    const sup = new Supervisor(config, {
       events: options.events,
       clock: this.#clock,
       env: options.env ?? ((name) => Deno.env.get(name)),
+      forwarder: this.#forwarder,
     });
+    this.#sup = sup;
+    this.#sampler = new ResourceSampler({
+      agents: () => sup.agents,
+      now: () => this.#clock.now(),
+      cgroupOf: (name) => sup.cgroupOf(name),
+      applyUsage: (usage) => sup.applyUsage(usage),
+    }, config.resource_sample_interval * 1000);
   }
 
   /** The config the orchestrator runs with (the new one after a `reload`). */
@@ -167,7 +203,13 @@ export class Orchestrator implements AgentController {
     });
     this.#sup.queueAtBoot();
     this.#sup.schedule();
+    this.#sampler.start();
     return Promise.resolve();
+  }
+
+  /** Takes a CPU and memory sample of every live agent now (they are sampled on a timer too). */
+  sampleResources(): Promise<void> {
+    return this.#sampler.sample();
   }
 
   // ---------------------------------------------------------------- queries
@@ -195,6 +237,15 @@ export class Orchestrator implements AgentController {
     for (const a of this.#agents) states[a.state] = (states[a.state] ?? 0) + 1;
     const now = this.#clock.now();
     const started = this.#startedAt === 0 ? now : this.#startedAt;
+    const sampled = this.config.resource_sample_interval > 0;
+    let cpu = 0;
+    let memory = 0;
+    for (const a of this.#agents) {
+      if (a.run === null) continue;
+      cpu += a.cpuPercent ?? 0;
+      memory += a.memoryBytes ?? 0;
+    }
+    const forwarded = this.#forwarder?.counters;
     return {
       total_agents: this.#agents.length,
       running: this.#sup.live,
@@ -205,6 +256,10 @@ export class Orchestrator implements AgentController {
       pid: Deno.pid,
       started_at: isoTime(started),
       containment: this.#sup.containment,
+      cpu_percent: sampled ? Math.round(cpu * 10) / 10 : null,
+      memory_bytes: sampled ? memory : null,
+      forwarded_lines: forwarded?.forwarded_lines ?? 0,
+      forward_dropped_lines: forwarded?.forward_dropped_lines ?? 0,
     };
   }
 
@@ -444,6 +499,7 @@ export class Orchestrator implements AgentController {
 
   async #shutdownNow(reason: string): Promise<void> {
     const started = this.#clock.now();
+    this.#sampler.stop();
     this.#sup.beginShutdown();
     // Queued and backing-off agents never start again.
     for (const agent of this.#agents) {
@@ -465,6 +521,10 @@ export class Orchestrator implements AgentController {
       data: { reason, duration_ms: this.#clock.now() - started },
     });
     await this.#sup.closeWatchdog();
+    if (this.#forwarder !== null) {
+      await this.#sup.outputDrained(FORWARD_CLOSE_MS);
+      await this.#forwarder.close(FORWARD_CLOSE_MS);
+    }
   }
 
   // ---------------------------------------------------------------- helpers

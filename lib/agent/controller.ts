@@ -36,7 +36,8 @@ export interface AgentController {
   readonly shuttingDown: boolean;
   /**
    * A counter that grows with every change to what `list()`, `status()` and
-   * `statusAll()` show: a transition, a heartbeat, a new process or exit.
+   * `statusAll()` show: a transition, a heartbeat, a new process or exit, a
+   * CPU and memory sample that changed a figure (once per sample).
    * The values that follow from the clock alone — `uptime_seconds`,
    * `restarts` (within the window) and a live agent's `last_heartbeat`, all
    * of millisecond resolution — change without it. So while `version` and

@@ -26,6 +26,14 @@ export interface AgentSummary {
   restarts: number;
   /** Seconds since the current process started; `null` when not alive. */
   uptime_seconds: number | null;
+  /**
+   * CPU of the agent's processes (its process group, or its cgroup) over the
+   * last sample interval, in % of one core (above 100 on several cores);
+   * `null` when not alive or not sampled yet.
+   */
+  cpu_percent: number | null;
+  /** Resident memory of the agent's processes at the last sample (bytes); `null` likewise. */
+  memory_bytes: number | null;
 }
 
 /** `status <agent>`. */
@@ -76,6 +84,14 @@ export interface Stats {
   started_at: string;
   /** Containment mode in force (docs/operations.md, "Containment"). */
   containment: Exclude<ContainmentMode, "auto">;
+  /** Sum of the agents' `cpu_percent` at the last sample; `null` when sampling is off. */
+  cpu_percent: number | null;
+  /** Sum of the agents' `memory_bytes` at the last sample; `null` when sampling is off. */
+  memory_bytes: number | null;
+  /** Agent lines written to the orchestrator's stdout (`forward_output`). */
+  forwarded_lines: number;
+  /** Agent lines dropped because stdout did not keep up (or failed). */
+  forward_dropped_lines: number;
 }
 
 /**

@@ -159,6 +159,34 @@ export function duration(seconds: number | null | undefined): string {
   return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, "0")}h`;
 }
 
+/**
+ * Bytes in binary units with one decimal below 10: `512B`, `1.5K`, `12M`,
+ * `2.0G`; `-` for null.
+ *
+ * @example
+ * ```ts
+ * bytes(13_000_000); // "12M"
+ * ```
+ */
+export function bytes(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value) || value < 0) return "-";
+  if (value < 1024) return `${Math.round(value)}B`;
+  const units = ["K", "M", "G", "T"];
+  let n = value / 1024;
+  let unit = 0;
+  while (n >= 1023.95 && unit < units.length - 1) {
+    n /= 1024;
+    unit++;
+  }
+  return `${n < 9.95 ? n.toFixed(1) : Math.round(n)}${units[unit]}`;
+}
+
+/** A CPU percentage with one decimal (`12.5`), `-` for null. */
+export function percent(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "-";
+  return value.toFixed(1);
+}
+
 /** A value for a table cell: `-` for null/undefined, JSON for objects. */
 export function cell(value: unknown): string {
   if (value === null || value === undefined) return "-";

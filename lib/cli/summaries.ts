@@ -16,7 +16,8 @@ export type CliCommandName =
   | "validate"
   | "schema"
   | "example"
-  | "completion";
+  | "completion"
+  | "top";
 
 /** Every command's one-line summary, in the order `orchestrator --help` lists them. */
 export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
@@ -39,5 +40,6 @@ export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
   call: "Run a task agent with call-time inputs and print its UTCP result",
   reload: "Re-read the config file of 'run' and apply the difference; --dry-run shows it",
   shutdown: "Shut the orchestrator down gracefully (reverse dependency order); --wait",
+  top: "Live view of the agents (state, CPU, memory, events, logs) in the terminal",
   completion: "Print a shell completion script: bash, zsh or fish",
 };

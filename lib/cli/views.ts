@@ -9,12 +9,14 @@ import type { AgentLogs, AgentStatus, AgentSummary, Stats, UtcpResult } from "..
 import type { OrchestratorEvent } from "../events/event.ts";
 import type { SocketInfo } from "../control/transport.ts";
 import {
+  bytes,
   cell,
   duration,
   type FormatOptions,
   keyValuePairs,
   keyValues,
   paint,
+  percent,
   stateColor,
   table,
 } from "./format.ts";
@@ -24,12 +26,22 @@ function state(s: string, o: FormatOptions): string {
   return paint(s, stateColor(s), o.color);
 }
 
-/** `ps`: NAME STATE PID KIND RESTARTS UPTIME, and GROUP when an agent has one. */
+/** `ps`: NAME STATE PID KIND RESTARTS UPTIME CPU% MEM, and GROUP when an agent has one. */
 export function formatPs(data: { agents: AgentSummary[] }, o: FormatOptions): string {
   if (data.agents.length === 0) return "No agents";
   const groups = data.agents.some((a) => typeof a.group === "string");
   return table(
-    ["NAME", "STATE", "PID", "KIND", "RESTARTS", "UPTIME", ...(groups ? ["GROUP"] : [])],
+    [
+      "NAME",
+      "STATE",
+      "PID",
+      "KIND",
+      "RESTARTS",
+      "UPTIME",
+      "CPU%",
+      "MEM",
+      ...(groups ? ["GROUP"] : []),
+    ],
     data.agents.map((a) => [
       a.name,
       state(a.state, o),
@@ -37,6 +49,8 @@ export function formatPs(data: { agents: AgentSummary[] }, o: FormatOptions): st
       cell(a.kind),
       cell(a.restarts),
       duration(a.uptime_seconds),
+      percent(a.cpu_percent),
+      bytes(a.memory_bytes),
       ...(groups ? [cell(a.group)] : []),
     ]),
     o.width,
@@ -47,12 +61,14 @@ export function formatPs(data: { agents: AgentSummary[] }, o: FormatOptions): st
 export function formatStatusAll(data: { agents: AgentStatus[] }, o: FormatOptions): string {
   if (data.agents.length === 0) return "No agents";
   return table(
-    ["NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST HEARTBEAT", "REASON"],
+    ["NAME", "STATE", "PID", "UPTIME", "CPU%", "MEM", "RESTARTS", "LAST HEARTBEAT", "REASON"],
     data.agents.map((a) => [
       a.name,
       state(a.state, o),
       cell(a.pid),
       duration(a.uptime_seconds),
+      percent(a.cpu_percent),
+      bytes(a.memory_bytes),
       cell(a.restarts),
       cell(a.last_heartbeat),
       cell(a.reason),
@@ -70,6 +86,11 @@ export function formatStatus(a: AgentStatus, o: FormatOptions): string {
     ["kind", cell(a.kind)],
     ["pid", cell(a.pid)],
     ["uptime", duration(a.uptime_seconds)],
+    [
+      "cpu",
+      a.cpu_percent === null || a.cpu_percent === undefined ? "-" : `${percent(a.cpu_percent)}%`,
+    ],
+    ["memory", bytes(a.memory_bytes)],
     ["restarts", cell(a.restarts)],
     ["last heartbeat", cell(a.last_heartbeat)],
     ["started at", cell(a.started_at)],
@@ -103,6 +124,22 @@ export function formatStats(s: Stats & { socket?: SocketInfo }): string {
     ["pid", cell(s.pid)],
     ["started at", cell(s.started_at)],
     ["containment", cell(s.containment)],
+    [
+      "cpu",
+      s.cpu_percent === null || s.cpu_percent === undefined
+        ? "-"
+        : `${percent(s.cpu_percent)}% (agents)`,
+    ],
+    [
+      "memory",
+      s.memory_bytes === null || s.memory_bytes === undefined
+        ? "-"
+        : `${bytes(s.memory_bytes)} (agents)`,
+    ],
+    [
+      "forwarded lines",
+      `${cell(s.forwarded_lines ?? 0)} (${cell(s.forward_dropped_lines ?? 0)} dropped)`,
+    ],
     ...socket,
   ]);
 }

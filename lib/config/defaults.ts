@@ -48,6 +48,8 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">>
   log_max_bytes: 10 * 1024 * 1024,
   log_max_files: 5,
   containment: "auto",
+  forward_output: false,
+  resource_sample_interval: 2,
 };
 
 /** Limits of the categories the object form of `event_retention` leaves out. */
@@ -155,6 +157,7 @@ export function agentWithDefaults(agent: AgentInput, shutdownTimeout: number): A
     readiness: readinessWithDefaults(agent.readiness),
     stop_signal: agent.stop_signal ?? "SIGTERM",
     stop_timeout: agent.stop_timeout ?? shutdownTimeout,
+    forward_output: agent.forward_output ?? null,
   };
 }
 

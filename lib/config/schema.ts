@@ -220,6 +220,15 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
       description:
         "How agents' descendants are contained: auto (cgroup, else subreaper, else process-group)",
     },
+    forward_output: {
+      type: "boolean",
+      default: ORCHESTRATOR_DEFAULTS.forward_output,
+      description: "Print agents' output lines on the orchestrator's stdout (name | line)",
+    },
+    resource_sample_interval: secondsOrZero(
+      "Between samples of the agents' CPU and memory; 0 = no sampling",
+      ORCHESTRATOR_DEFAULTS.resource_sample_interval,
+    ),
     agents: {
       type: "array",
       items: { $ref: "#/definitions/agent" },
@@ -324,6 +333,11 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
           description: "Signal sent to the process group on stop",
         },
         stop_timeout: seconds("Grace before SIGKILL; defaults to shutdown_timeout"),
+        forward_output: {
+          type: "boolean",
+          description: "Print its output lines on the orchestrator's stdout; " +
+            "defaults to the orchestrator's forward_output",
+        },
       },
     },
     call_template: {

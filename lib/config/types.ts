@@ -129,6 +129,8 @@ export interface AgentConfig {
   stop_signal: Deno.Signal;
   /** Seconds before SIGKILL. Defaults to the orchestrator's `shutdown_timeout`. */
   stop_timeout: number;
+  /** Print its output lines on the orchestrator's stdout; `null`: the orchestrator's `forward_output`. */
+  forward_output: boolean | null;
 }
 
 /** `event_retention` in its object form: newest events kept per category. */
@@ -188,5 +190,9 @@ export interface OrchestratorConfig {
   log_max_files: number;
   /** How agents' descendants are contained. Default `auto`. */
   containment: ContainmentMode;
+  /** Print agents' output lines on the orchestrator's stdout (`name | line`). Default false. */
+  forward_output: boolean;
+  /** Seconds between samples of the agents' CPU and memory; 0 = no sampling. Default 2. */
+  resource_sample_interval: number;
   agents: AgentConfig[];
 }

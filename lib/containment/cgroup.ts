@@ -25,6 +25,28 @@ const REMOVE_RETRY_MS = 20;
 
 let instances = 0;
 
+/** Most instance numbers tried by {@link createOwnDir}. */
+const INSTANCES_MAX = 1000;
+
+/**
+ * Creates this orchestrator's cgroup in `parent`, with the next instance
+ * number of this process. Orchestrators in other workers of the same
+ * process (each with a counter of its own) may hold some numbers: those are
+ * skipped.
+ */
+function createOwnDir(parent: string): string {
+  const start = ownStartTime();
+  for (let tries = 0;; tries++) {
+    const dir = `${parent}/${ownerCgroupName(Deno.pid, start, ++instances)}`;
+    try {
+      Deno.mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists) || tries >= INSTANCES_MAX) throw error;
+    }
+  }
+}
+
 /**
  * The name of an orchestrator's cgroup.
  *
@@ -187,8 +209,7 @@ export class CgroupTree {
    * writable cgroup v2 subtree).
    */
   static create(parent: string): CgroupTree {
-    const dir = `${parent}/${ownerCgroupName(Deno.pid, ownStartTime(), ++instances)}`;
-    Deno.mkdirSync(dir);
+    const dir = createOwnDir(parent);
     const probe = `${dir}/probe`;
     try {
       Deno.mkdirSync(probe);
@@ -232,6 +253,11 @@ export class CgroupTree {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }
     return dir;
+  }
+
+  /** The agent's cgroup, or `null` before its first start. */
+  dirOf(name: string): string | null {
+    return this.#agents.get(name) ?? null;
   }
 
   /** Kills every process in the agent's cgroup. */

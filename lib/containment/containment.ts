@@ -172,6 +172,11 @@ export class Containment {
     return NO_SPAWN_CHANGES;
   }
 
+  /** The cgroup directory of agent `name` in cgroup mode (once it has one), else `null`. */
+  cgroupOf(name: string): string | null {
+    return this.#cgroups?.dirOf(name) ?? null;
+  }
+
   /** The run of `name` was spawned as `pid`. */
   started(name: string, pid: number): void {
     this.#reaper?.started(name, pid);

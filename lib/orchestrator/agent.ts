@@ -61,7 +61,8 @@ export interface CallWaiter {
  * nextStartAt, lastHeartbeat, and `config` on a reload) is changed in the
  * same synchronous step as a transition, a heartbeat or a config
  * replacement, each of which bumps `version`: a reader that saw the same
- * version saw the same fields.
+ * version saw the same fields. `cpuPercent` and `memoryBytes` change with a
+ * resource sample, which bumps `version` once for all agents.
  */
 export interface Agent {
   /** Replaced by the supervisor only (`replaceConfig`, on a reload). */
@@ -91,6 +92,10 @@ export interface Agent {
   callWaiters: CallWaiter[];
   /** True once a process was spawned since the agent was last queued. */
   ran: boolean;
+  /** CPU of the current run's processes at the last sample (% of one core), `null` before one. */
+  cpuPercent: number | null;
+  /** Resident memory of the current run's processes at the last sample, `null` before one. */
+  memoryBytes: number | null;
 }
 
 /** The UTCP result of a run that ended: its exact bytes still kept in each stream. */
@@ -154,6 +159,8 @@ export function newAgent(config: AgentConfig, index: number): Agent {
     waiters: [],
     callWaiters: [],
     ran: false,
+    cpuPercent: null,
+    memoryBytes: null,
   };
 }
 

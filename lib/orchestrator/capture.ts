@@ -3,7 +3,8 @@
  * files"): each pipe's raw chunks go whole into the agent's byte ring (when
  * `capture_output`) and its log file (when `log_dir`); a line scanner counts
  * the lines past `output_line_max_bytes` and hands lines to the log_pattern
- * probe. All of it is paced by one shared time budget.
+ * probe and, with `forward_output`, to the forwarder (forward.ts). All of it
+ * is paced by one shared time budget.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { Pacer } from "../agent/pacer.ts";
 import { pump } from "../agent/pump.ts";
 import { RotatingFile } from "../agent/logfile.ts";
 import type { Agent, Run } from "./agent.ts";
+import type { OutputStream } from "./forward.ts";
 
 const log = getLogger(["orchestrator", "output"]);
 
@@ -43,15 +45,23 @@ export type CaptureOptions = Pick<
   | "log_max_files"
 >;
 
+/** Where the lines of a run go, besides the ring and the log files. */
+export interface LineSinks {
+  /** The log_pattern probe: lines of the agent's current run only. */
+  onLine: ((line: string) => void) | null;
+  /** Forwarding: every line of the run, also those read after its exit. */
+  forward: ((line: string, stream: OutputStream) => void) | null;
+}
+
 /**
  * Reads the run's pipes into the agent's captured streams, its log files
  * (when `log_dir`) and hands each line to `onLine` for the log_pattern
- * probe. Resolves when both pipes are read to the end.
+ * probe and to `forward`. Resolves when both pipes are read to the end.
  */
 export function startCapture(
   agent: Agent,
   run: Run,
-  options: CaptureOptions & { onLine: ((line: string) => void) | null },
+  options: CaptureOptions & LineSinks,
 ): Promise<void> {
   const { proc } = run;
   if (proc.stdout === null || proc.stderr === null) return Promise.resolve();
@@ -80,14 +90,38 @@ export function startCapture(
     agent.errFile ??= new RotatingFile(`${logDir}/${config.name}.stderr.log`, opts);
   }
   const exited = proc.exited;
-  const given = options.onLine;
-  const onLine = given === null ? null : (line: string) => {
-    if (agent.run === run) given(line);
-  };
+  const sink = (stream: OutputStream) => lineSink(agent, run, stream, options);
   return Promise.all([
-    read(proc.stdout, { captured: agent.out, file: agent.outFile, lineMax, onLine, exited }),
-    read(proc.stderr, { captured: agent.err, file: agent.errFile, lineMax, onLine, exited }),
+    read(proc.stdout, {
+      captured: agent.out,
+      file: agent.outFile,
+      lineMax,
+      onLine: sink("stdout"),
+      exited,
+    }),
+    read(proc.stderr, {
+      captured: agent.err,
+      file: agent.errFile,
+      lineMax,
+      onLine: sink("stderr"),
+      exited,
+    }),
   ]).then(() => {});
+}
+
+/** The line callback of one stream, or `null` when nothing wants its lines (counting only). */
+function lineSink(
+  agent: Agent,
+  run: Run,
+  stream: OutputStream,
+  sinks: LineSinks,
+): ((line: string) => void) | null {
+  const { onLine, forward } = sinks;
+  if (onLine === null && forward === null) return null;
+  return (line: string) => {
+    if (onLine !== null && agent.run === run) onLine(line);
+    forward?.(line, stream);
+  };
 }
 
 /** Reads one pipe to its end: each chunk whole to the stream and file, then the scanner. */

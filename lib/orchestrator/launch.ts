@@ -16,19 +16,28 @@ export type Launch =
   | { ok: true; proc: AgentProcess }
   | { ok: false; code: 400 | 409; reason: string };
 
+/** Options of {@link launchProcess}. */
+export interface LaunchOptions {
+  /** Environment lookup for `${name}`. */
+  env: (name: string) => string | undefined;
+  /** The orchestrator's `log_dir`. */
+  logDir: string | null;
+  /** The containment in force, or `null`. */
+  containment?: Containment | null;
+  /** True when the run's lines are forwarded to the orchestrator's stdout. */
+  forward?: boolean;
+}
+
 /**
  * Spawns the agent's process. Output is piped when it is captured, written
- * to log files (`logDir`) or matched by a log_pattern probe; otherwise it
- * goes to /dev/null. With `containment`, the process is spawned into the
- * agent's cgroup or with its run id (docs/operations.md, "Containment").
- * Never throws.
+ * to log files (`logDir`), forwarded or matched by a log_pattern probe;
+ * otherwise it goes to /dev/null. With `containment`, the process is spawned
+ * into the agent's cgroup or with its run id (docs/operations.md,
+ * "Containment"). Never throws.
  */
-export function launchProcess(
-  agent: Agent,
-  env: (name: string) => string | undefined,
-  logDir: string | null,
-  containment: Containment | null = null,
-): Launch {
+export function launchProcess(agent: Agent, options: LaunchOptions): Launch {
+  const { env, logDir, forward } = options;
+  const containment = options.containment ?? null;
   const config = agent.config;
   const template = config.tool_call_template;
   const resolved = resolveTemplate(template, {
@@ -38,7 +47,7 @@ export function launchProcess(
   }, config.name);
   if (!resolved.ok) return { ok: false, code: 400, reason: resolved.reason };
   const probe = config.readiness;
-  const pipe = template.capture_output || logDir !== null ||
+  const pipe = template.capture_output || logDir !== null || forward === true ||
     (probe !== null && probe.log_pattern !== null);
   try {
     const contain = containment?.forSpawn(config.name);

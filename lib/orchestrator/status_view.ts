@@ -7,7 +7,8 @@
  *
  * @example
  * ```ts
- * const row = summaryObject(agent, Date.now()); // { name, state, pid, kind, restarts, uptime_seconds }
+ * const row = summaryObject(agent, Date.now());
+ * // { name, state, pid, kind, group, restarts, uptime_seconds, cpu_percent, memory_bytes }
  * ```
  *
  * @module
@@ -68,6 +69,8 @@ export function summaryObject(agent: Agent, now: number): AgentSummary {
     group: agent.config.group,
     restarts: restarts(agent, now),
     uptime_seconds: uptime(agent, now),
+    cpu_percent: agent.run === null ? null : agent.cpuPercent,
+    memory_bytes: agent.run === null ? null : agent.memoryBytes,
   };
 }
 
@@ -86,6 +89,8 @@ export function statusObject(agent: Agent, now: number): AgentStatus {
     group: config.group,
     restarts: restarts(agent, now),
     uptime_seconds: uptime(agent, now),
+    cpu_percent: agent.run === null ? null : agent.cpuPercent,
+    memory_bytes: agent.run === null ? null : agent.memoryBytes,
     agent_name: config.name,
     description: config.description,
     last_heartbeat: beat === null

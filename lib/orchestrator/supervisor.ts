@@ -42,6 +42,8 @@ import { matchLogLine, type ProbeHooks, probeLater } from "./probe.ts";
 import { heartbeat } from "./status_view.ts";
 import { SpawnLines } from "./spawn_lines.ts";
 import { checkMove, transitionEvent, transitionLogLevel } from "./transition.ts";
+import type { OutputForwarder, OutputStream } from "./forward.ts";
+import type { AgentUsage } from "./resources.ts";
 
 /** A clock, injectable for tests. Milliseconds since the epoch. */
 export interface Clock {
@@ -71,6 +73,8 @@ export interface SupervisorOptions {
   events: EventSink;
   clock: Clock;
   env: (name: string) => string | undefined;
+  /** Where the lines of agents with `forward_output` go; `null`: nowhere. */
+  forwarder?: OutputForwarder | null;
 }
 
 /** Why a reload holds an agent: it restarts it, or removes it. */
@@ -89,6 +93,9 @@ export class Supervisor {
   readonly #held = new Map<Agent, Hold>();
   readonly #env: (name: string) => string | undefined;
   readonly #probeHooks: ProbeHooks;
+  readonly #forwarder: OutputForwarder | null;
+  /** Runs whose pipes are still being read. */
+  readonly #draining = new Set<Promise<void>>();
   #watchdog: Watchdog | null = null;
   #version = 0;
   #containment = Containment.none();
@@ -102,6 +109,7 @@ export class Supervisor {
     this.events = options.events;
     this.clock = options.clock;
     this.#env = options.env;
+    this.#forwarder = options.forwarder ?? null;
     this.#config = config;
     this.#agents = config.agents.map((c, index) => newAgent(c, index));
     this.#byName = new Map(this.#agents.map((a) => [a.config.name, a]));
@@ -147,7 +155,8 @@ export class Supervisor {
 
   /**
    * Grows with every change to what `ps` and `status` show of any agent
-   * (each agent's `version` is this counter's value at its last change).
+   * (each agent's `version` is this counter's value at its last change; a
+   * resource sample bumps it once for all agents, see `applyUsage`).
    * Values that follow from the clock alone (uptime, restarts within the
    * window, a live agent's heartbeat) change without it.
    */
@@ -168,6 +177,35 @@ export class Supervisor {
   /** The containment mode in force (docs/operations.md, "Containment"). */
   get containment(): ContainmentKind {
     return this.#containment.mode;
+  }
+
+  /** The agent's cgroup directory in cgroup containment, else `null`. */
+  cgroupOf(name: string): string | null {
+    return this.#containment.cgroupOf(name);
+  }
+
+  /**
+   * Takes the figures of a resource sample (lib/orchestrator/resources.ts)
+   * and bumps the change counter once when any agent's figures changed.
+   */
+  applyUsage(usage: Map<Agent, AgentUsage>): void {
+    let changed = false;
+    for (const [agent, u] of usage) {
+      if (agent.run === null) continue; // ended since: shows no figures
+      if (agent.cpuPercent === u.cpuPercent && agent.memoryBytes === u.memoryBytes) continue;
+      agent.cpuPercent = u.cpuPercent;
+      agent.memoryBytes = u.memoryBytes;
+      changed = true;
+    }
+    if (changed) this.#version++;
+  }
+
+  /** Resolves once the pipes of every run are read to the end, or after `ms`. */
+  async outputDrained(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    await Promise.race([Promise.all(this.#draining), timeout]);
+    clearTimeout(timer);
   }
 
   /** Agents that depend on `agent`. */
@@ -551,7 +589,13 @@ export class Supervisor {
   /** Spawns the agent's process (from `pending` or `backoff`). */
   #spawn(agent: Agent): void {
     const config = agent.config;
-    const launched = launchProcess(agent, this.#env, this.config.log_dir, this.#containment);
+    const forward = this.#forwardOf(agent);
+    const launched = launchProcess(agent, {
+      env: this.#env,
+      logDir: this.config.log_dir,
+      containment: this.#containment,
+      forward: forward !== null,
+    });
     if (!launched.ok) {
       // pending|backoff -> failed: the template cannot be resolved or the process spawned
       this.#transition(agent, "failed", { reason: launched.reason, code: launched.code });
@@ -568,6 +612,8 @@ export class Supervisor {
     agent.ran = true;
     agent.startedAt = now;
     agent.nextStartAt = null;
+    agent.cpuPercent = null;
+    agent.memoryBytes = null;
     agent.lastHeartbeat = probe === null ? now : agent.lastHeartbeat;
     const pattern = probe?.log_pattern ?? null;
     if (agent.pattern?.source !== pattern) {
@@ -576,7 +622,11 @@ export class Supervisor {
     run.drained = startCapture(agent, run, {
       ...this.config,
       onLine: agent.pattern === null ? null : (line) => matchLogLine(agent, line, this.#probeHooks),
+      forward,
     });
+    const drained = run.drained;
+    this.#draining.add(drained);
+    drained.finally(() => this.#draining.delete(drained));
     const hasProbe = probe !== null &&
       (probe.log_pattern !== null || probe.tcp !== null || probe.exec !== null);
     // pending|backoff -> starting (probe to pass) | running (no probe)
@@ -596,6 +646,16 @@ export class Supervisor {
     if (hasProbe && (probe.tcp !== null || probe.exec !== null)) {
       probeLater(agent, run, true, this.#probeHooks);
     }
+  }
+
+  /** Where the agent's lines go when it forwards its output (`forward_output`), else `null`. */
+  #forwardOf(agent: Agent): ((line: string, stream: OutputStream) => void) | null {
+    const forwarder = this.#forwarder;
+    const name = agent.config.name;
+    if (forwarder === null || !(agent.config.forward_output ?? this.config.forward_output)) {
+      return null;
+    }
+    return (line, stream) => forwarder.line(name, stream, line);
   }
 
   /** Handles the exit of a run: kills what is left of its group, then settles or restarts. */

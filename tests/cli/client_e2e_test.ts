@@ -65,7 +65,7 @@ Deno.test("cli: commands against a real orchestrator, human and --json", async (
 
     const ps = await cli(["ps"], { env });
     assert.equal(ps.code, 0);
-    assert.match(ps.stdout, /^NAME\s+STATE\s+PID\s+KIND\s+RESTARTS\s+UPTIME\n/);
+    assert.match(ps.stdout, /^NAME\s+STATE\s+PID\s+KIND\s+RESTARTS\s+UPTIME\s+CPU%\s+MEM\n/);
     assert.match(ps.stdout, /\nweb\s+running\s+\d+\s+service/);
     assert.equal(ps.stdout.includes("\x1b["), false); // no colour without a TTY
 

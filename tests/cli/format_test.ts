@@ -43,13 +43,16 @@ Deno.test("format: no colour codes when colour is off", () => {
       group: null,
       restarts: 5,
       uptime_seconds: null,
+      cpu_percent: null,
+      memory_bytes: null,
     }],
   };
   const out = formatPs(fatal, { color: false });
   assert.equal(out.includes("\x1b"), false);
   assert.equal(
     out,
-    "NAME  STATE  PID  KIND     RESTARTS  UPTIME\nw     fatal  -    service  5         -",
+    "NAME  STATE  PID  KIND     RESTARTS  UPTIME  CPU%  MEM\n" +
+      "w     fatal  -    service  5         -       -     -",
   );
   const colored = formatPs(fatal, { color: true });
   assert.ok(colored.includes("\x1b[31mfatal\x1b[39m"));
@@ -220,6 +223,10 @@ Deno.test("formatStats: the socket line says where the socket came from and whet
     pid: 7,
     started_at: "2026-01-01T00:00:00.000Z",
     containment: "subreaper" as const,
+    cpu_percent: null,
+    memory_bytes: null,
+    forwarded_lines: 0,
+    forward_dropped_lines: 0,
   };
   assert.doesNotMatch(formatStats(stats), /socket/);
   const passed = formatStats({

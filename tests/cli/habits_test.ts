@@ -28,8 +28,11 @@ Deno.test("cli: several targets (names, globs, group:NAME, all), one line each, 
     assert.equal(up.code, 0, up.stderr);
 
     const ps = await cli(["ps"], { env });
-    assert.match(ps.stdout, /^NAME\s+STATE\s+PID\s+KIND\s+RESTARTS\s+UPTIME\s+GROUP\n/);
-    assert.match(ps.stdout, /\nworker\s+running\s+\d+\s+service\s+0\s+\S+\s+back\n/);
+    assert.match(
+      ps.stdout,
+      /^NAME\s+STATE\s+PID\s+KIND\s+RESTARTS\s+UPTIME\s+CPU%\s+MEM\s+GROUP\n/,
+    );
+    assert.match(ps.stdout, /\nworker\s+running\s+\d+\s+service\s+0\s+\S+\s+\S+\s+\S+\s+back\n/);
     const rows = JSON.parse((await cli(["ps", "--json"], { env })).stdout).data.agents;
     assert.deepEqual(rows.map((a: { group: string }) => a.group), ["front", "front", "back"]);
 

@@ -62,3 +62,15 @@ Deno.test("client commands evaluate no npm package and no node: module but node:
     assert.ok(closure.length <= 18, `${command} loads ${closure.length} modules`);
   }
 });
+
+Deno.test("top's terminal code loads only for top, and top loads no npm package", async () => {
+  for (const command of COMMANDS) {
+    const closure = await runtimeClosure(`lib/cli/${command}.ts`);
+    const top = closure.filter((s) => s.includes("/lib/cli/top"));
+    assert.deepEqual(top, [], `${command} loads ${top.join(", ")}`);
+  }
+  const closure = await runtimeClosure("lib/cli/top.ts");
+  const heavy = closure.filter((s) => !s.startsWith("file://") && !ALLOWED.includes(s));
+  assert.deepEqual(heavy, [], `top loads ${heavy.join(", ")}`);
+  assert.ok(closure.some((s) => s.endsWith("/lib/cli/top/screen.ts")));
+});

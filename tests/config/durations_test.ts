@@ -19,6 +19,7 @@ const OPTIONS: [string, (v: number) => Record<string, unknown>][] = [
   ["command_timeout", (v) => ({ command_timeout: v })],
   ["command_idle_timeout", (v) => ({ command_idle_timeout: v })],
   ["shutdown_timeout", (v) => ({ shutdown_timeout: v })],
+  ["resource_sample_interval", (v) => ({ resource_sample_interval: v })],
   ["agents[0].stop_timeout", (v) => agent({ stop_timeout: v })],
   ["agents[0].restart_window", (v) => agent({ restart_window: v })],
   ["agents[0].tool_call_template.timeout", (v) => agent({}, { timeout: v })],
@@ -96,4 +97,35 @@ Deno.test("durations: backoff never exceeds an accepted max, whatever the factor
   // A factor of Infinity (JSON 1e400) with initial 0 gives NaN: capped too.
   const infinite = { ...backoff, initial: 0, factor: Infinity };
   assert.equal(backoffSeconds(3, infinite), MAX_DURATION_SECONDS);
+});
+
+Deno.test("durations: resource_sample_interval is 0 (off) or at least 0.1 s", () => {
+  const own = (v: number) =>
+    results({ resource_sample_interval: v }).results.filter((r) =>
+      r.field === "resource_sample_interval"
+    );
+  assert.deepEqual(own(0), []);
+  assert.deepEqual(own(0.1), []);
+  assert.deepEqual(own(0.05).map((r) => [r.severity, r.message]), [[
+    "error",
+    "Sample interval 0.05 s is shorter than 0.1 s: use 0 to turn sampling off",
+  ]]);
+  assert.deepEqual(own(-1).map((r) => r.severity), ["error"]);
+  assert.equal(results({}).config?.resource_sample_interval, 2, "default 2 s");
+});
+
+Deno.test("config: forward_output at the top and per agent; the agent's wins when set", () => {
+  const { config, results: found } = results({
+    forward_output: true,
+    agents: [
+      { name: "a", tool_call_template: { command: "sleep" }, forward_output: false },
+      { name: "b", tool_call_template: { command: "sleep" } },
+    ],
+  });
+  assert.deepEqual(found.filter((r) => r.severity === "error"), []);
+  assert.equal(config?.forward_output, true);
+  assert.deepEqual(config?.agents.map((a) => a.forward_output), [false, null]);
+  const bad = results({ forward_output: "yes" });
+  assert.equal(bad.config, null);
+  assert.equal(bad.results[0].field, "forward_output");
 });

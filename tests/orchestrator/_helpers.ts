@@ -9,6 +9,7 @@ import type { EventName, OrchestratorEvent } from "../../lib/events/event.ts";
 import { type Clock, Orchestrator } from "../../lib/orchestrator.ts";
 import { newRun, type Run } from "../../lib/orchestrator/agent.ts";
 import type { AgentProcess } from "../../lib/agent/process.ts";
+import type { ForwardWriter } from "../../lib/orchestrator/forward.ts";
 
 /** An orchestrator under test. `close()` shuts it down and removes the temp dir. */
 export interface Harness {
@@ -22,7 +23,12 @@ export interface Harness {
 /** Builds and boots an orchestrator; `build` gets the temp dir to put files in. */
 export async function harness(
   build: (dir: string) => ConfigInput,
-  options: { boot?: boolean; env?: (name: string) => string | undefined; clock?: Clock } = {},
+  options: {
+    boot?: boolean;
+    env?: (name: string) => string | undefined;
+    clock?: Clock;
+    forwardTo?: ForwardWriter;
+  } = {},
 ): Promise<Harness> {
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "orc-" });
   const config = withDefaults(build(dir));
@@ -31,6 +37,7 @@ export async function harness(
     events: store,
     env: options.env,
     clock: options.clock,
+    forwardTo: options.forwardTo,
   });
   if (options.boot ?? true) await orchestrator.boot();
   return {

@@ -49,6 +49,8 @@ Deno.test("status view: the status record is the ps row then more, in every stat
     group: null,
     restarts: 0,
     uptime_seconds: null,
+    cpu_percent: null,
+    memory_bytes: null,
   });
 
   db.state = "running";

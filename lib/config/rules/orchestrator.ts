@@ -51,12 +51,30 @@ export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
     }
   }
   checkMinimum(ctx, p.get("command_max_frame_bytes"), "command_max_frame_bytes", 1024);
+  checkSampleInterval(ctx, p.get("resource_sample_interval"));
   const frame = numberOf(p.get("command_max_frame_bytes"));
   if (frame !== undefined && frame > 64 * 1024 * 1024) {
     ctx.warning(
       "command_max_frame_bytes",
       p.get("command_max_frame_bytes"),
       `Frames up to ${frame} bytes let one client make the orchestrator buffer that much`,
+    );
+  }
+}
+
+/** Shortest `resource_sample_interval` other than 0 (off), in seconds. */
+export const MIN_SAMPLE_INTERVAL = 0.1;
+
+/** `resource_sample_interval`: 0 (off) or a duration of at least {@link MIN_SAMPLE_INTERVAL}. */
+function checkSampleInterval(ctx: RuleContext, node: Node | undefined): void {
+  const key = "resource_sample_interval";
+  checkSeconds(ctx, node, key, { allowZero: true });
+  const value = numberOf(node);
+  if (value !== undefined && value > 0 && value < MIN_SAMPLE_INTERVAL) {
+    ctx.error(
+      key,
+      node,
+      `Sample interval ${value} s is shorter than ${MIN_SAMPLE_INTERVAL} s: use 0 to turn sampling off`,
     );
   }
 }
