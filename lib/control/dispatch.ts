@@ -53,6 +53,8 @@ export interface DispatcherOptions {
 /** One connection as dispatch sees it: where its answers go, and who its client says it is. */
 interface Session {
   queue: AnswerQueue;
+  /** The policy's answer for a command (the same for every session). */
+  allows: (command: CommandName) => boolean;
   client: ClientIdentity | undefined;
   who: Who;
   /** The server's shutdown hook (the same for every session). */
@@ -89,6 +91,14 @@ class Call implements CommandContext {
 
   onShutdownRequested(reason: string): void {
     this.session.onShutdown(reason);
+  }
+
+  get connection(): AnswerQueue {
+    return this.session.queue;
+  }
+
+  allows(command: CommandName): boolean {
+    return this.session.allows(command);
   }
 }
 
@@ -152,6 +162,7 @@ export class Dispatcher {
   session(queue: AnswerQueue): FrameHandler {
     const s: Session = {
       queue,
+      allows: (command) => this.#policy.allowed.has(command),
       client: undefined,
       who: UNKNOWN_CLIENT,
       onShutdown: this.#onShutdown,

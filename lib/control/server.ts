@@ -44,6 +44,10 @@ import { encodeJsonFrame, writeAll } from "./frame.ts";
 import { errorResponse } from "./protocol.ts";
 import { bindSocket, type BoundSocket, removeSocket } from "./socket.ts";
 import { type ControlConn, type ControlListener, DenoUnixListener } from "./transport.ts";
+import { SubscriptionHub } from "./subscribe_hub.ts";
+
+/** How long `close` lets subscribers be handed their last frames (`ORCHESTRATOR_SHUTDOWN`). */
+const SUBSCRIBER_SETTLE_MS = 1000;
 
 /** What `ControlServer.start` needs. */
 export interface ControlServerOptions {
@@ -57,6 +61,7 @@ export interface ControlServerOptions {
 export class ControlServer {
   /** Runs the requests; its `configure` replaces the policy while serving. */
   readonly dispatcher: Dispatcher;
+  #controller: AgentController;
   #socket: BoundSocket;
   #listener: ControlListener;
   #maxFrame: number;
@@ -71,6 +76,7 @@ export class ControlServer {
 
   private constructor(options: ControlServerOptions, socket: BoundSocket, audit: AuditLog) {
     const config = options.controller.config;
+    this.#controller = options.controller;
     this.dispatcher = new Dispatcher({
       controller: options.controller,
       onShutdownRequested: options.onShutdownRequested,
@@ -149,13 +155,18 @@ export class ControlServer {
     return finished;
   }
 
-  /** Closes the listener and every connection and removes the socket file. Idempotent. */
+  /**
+   * Closes the listener and every connection and removes the socket file.
+   * Subscribers are first handed the frames they were sent (at most 1 s).
+   * Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.dispatcher.drain();
     clearInterval(this.#sweep);
     this.#listener.close();
+    await SubscriptionHub.settle(this.#controller, SUBSCRIBER_SETTLE_MS);
     for (const c of this.#connections) c.close();
     await this.#accepting;
     await removeSocket(this.#socket);

@@ -30,6 +30,7 @@ import { type Agent, LEADER, newAgent, newRun, type ProbePass, type Run } from "
 import { finishCalls, refuseCalls } from "./calls.ts";
 import { Containment, type ContainmentKind } from "../containment/containment.ts";
 import { startCapture } from "./capture.ts";
+import { OutputTap } from "./output_tap.ts";
 import { exitOutcome } from "./exit.ts";
 import { launchProcess } from "./launch.ts";
 import { matchLogLine, type ProbeHooks, probeLater } from "./probe.ts";
@@ -74,6 +75,8 @@ export class Supervisor {
   readonly byName: Map<string, Agent>;
   /** Agents in dependency order (the scheduling order). */
   readonly order: Agent[];
+  /** The observers of the agents' output lines (`Orchestrator.observeOutput`). */
+  readonly outputTap = new OutputTap();
   readonly #dependents: Map<string, Agent[]>;
   readonly #env: (name: string) => string | undefined;
   readonly #probeHooks: ProbeHooks;
@@ -440,6 +443,7 @@ export class Supervisor {
     run.drained = startCapture(agent, run, {
       ...this.config,
       onLine: agent.pattern === null ? null : (line) => matchLogLine(agent, line, this.#probeHooks),
+      tap: this.outputTap,
     });
     const hasProbe = probe !== null &&
       (probe.log_pattern !== null || probe.tcp !== null || probe.exec !== null);
