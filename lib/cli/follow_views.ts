@@ -43,12 +43,11 @@ const TIME_WIDTH = 24;
  * ```
  */
 export function formatEventLine(e: EventLine, o: FormatOptions): string {
-  const data = keyValuePairs(e.data);
   return [
     paint(e.timestamp, "dim", o.color),
     e.event_name.padEnd(EVENT_WIDTH),
     e.agent_name ?? "-",
-    ...(data === "" ? [] : [data]),
+    keyValuePairs(e.data),
   ].join("  ");
 }
 
