@@ -24,6 +24,7 @@ import {
   loggingCase,
   stopAll,
 } from "./scenarios.ts";
+import { benchSubscribe } from "./subscribe_bench.ts";
 import type { AgentKind, SystemUnderTest } from "./system.ts";
 import { benchValidate } from "./validate_bench.ts";
 
@@ -362,6 +363,7 @@ const FLOOD_CASES: [AgentKind, string][] = [
 const EXTRAS: { step: string; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
   { step: "event store (bench/event_store_bench.ts)", run: benchEventStore },
   { step: "validate (bench/validate_bench.ts)", run: benchValidate },
+  { step: "subscribe (bench/subscribe_bench.ts)", run: benchSubscribe },
 ];
 
 /** Runs the event store and validate benches, each in its own scratch subfolder. */
@@ -418,6 +420,6 @@ export const METHOD_NOTES = [
   "with one old file kept (orchestrator log_dir, supervisord stdout_logfile_maxbytes) or, for PM2, which " +
   "does not rotate, to /dev/null; status polled every 10 ms on one connection (a monitoring client), " +
   "beside the same with one `sleep` agent.",
-  "Figures for event store and validate come from bench/event_store_bench.ts and bench/validate_bench.ts " +
-  "(orchestrator only; no peer equivalent).",
+  "Figures for event store, validate and subscribe come from bench/event_store_bench.ts, " +
+  "bench/validate_bench.ts and bench/subscribe_bench.ts (orchestrator only; no peer equivalent).",
 ];
