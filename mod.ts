@@ -107,3 +107,6 @@ export {
 } from "./lib/control/client.ts";
 export { encodeFrame, type FrameOutcome, FrameReader } from "./lib/control/frame.ts";
 export type { ClientIdentity, ControlRequest, ControlResponse } from "./lib/control/protocol.ts";
+export { type Pushed, SubscriptionClient } from "./lib/control/subscribe_client.ts";
+export type { SubscribeAnswer } from "./lib/control/subscribe_hub.ts";
+export type { OutputObserver, OutputStream } from "./lib/agent/output_observer.ts";
