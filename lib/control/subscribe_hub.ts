@@ -127,9 +127,9 @@ export class SubscriptionHub {
       onClose: () => this.#remove(channel),
     });
     this.#entries.set(channel, { subscription, logs });
-    channel.whenClosed(() => subscription.close());
     this.#stopEvents ??= feed.listen((event) => this.#event(event));
     if (logs !== null) this.#observe();
+    channel.whenClosed(() => subscription.close()); // at once when it is closed already
     return {
       data: {
         last_id: feed.lastId,
