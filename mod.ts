@@ -72,7 +72,6 @@ export {
   type ForwardCounters,
   forwardedLine,
   type ForwardWriter,
-  type OutputStream,
 } from "./lib/orchestrator/forward.ts";
 export {
   backoffSeconds,
@@ -117,3 +116,6 @@ export {
 export { encodeFrame, type FrameOutcome, FrameReader } from "./lib/control/frame.ts";
 export type { ClientIdentity, ControlRequest, ControlResponse } from "./lib/control/protocol.ts";
 export type { SocketInfo } from "./lib/control/transport.ts";
+export { type Pushed, SubscriptionClient } from "./lib/control/subscribe_client.ts";
+export type { SubscribeAnswer } from "./lib/control/subscribe_hub.ts";
+export type { OutputObserver, OutputStream } from "./lib/agent/output_observer.ts";

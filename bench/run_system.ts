@@ -26,6 +26,7 @@ import {
   reloadOneChanged,
   stopAll,
 } from "./scenarios.ts";
+import { benchSubscribe } from "./subscribe_bench.ts";
 import type { AgentKind, SystemUnderTest } from "./system.ts";
 import { benchValidate } from "./validate_bench.ts";
 import { TRANSPORT_CASES, transportFigures } from "./transport_case.ts";
@@ -448,6 +449,7 @@ const FLOOD_CASES: [AgentKind, string][] = [
 const EXTRAS: { step: string; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
   { step: "event store (bench/event_store_bench.ts)", run: benchEventStore },
   { step: "validate (bench/validate_bench.ts)", run: benchValidate },
+  { step: "subscribe (bench/subscribe_bench.ts)", run: benchSubscribe },
 ];
 
 /** Runs the event store and validate benches, each in its own scratch subfolder. */
@@ -509,6 +511,6 @@ export const METHOD_NOTES = [
   "changed and applied: orchestrator `reload` over the control socket (timed to its answer), supervisord " +
   "`supervisorctl update` (the whole process); then every agent is up again and the agents whose pid changed " +
   "are counted. PM2 is not measured for it (its `reload` restarts the apps rather than applying a difference).",
-  "Figures for event store and validate come from bench/event_store_bench.ts and bench/validate_bench.ts " +
-  "(orchestrator only; no peer equivalent).",
+  "Figures for event store, validate and subscribe come from bench/event_store_bench.ts, " +
+  "bench/validate_bench.ts and bench/subscribe_bench.ts (orchestrator only; no peer equivalent).",
 ];

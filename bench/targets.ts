@@ -66,6 +66,14 @@ const TARGETS: { match: RegExp; target: Target }[] = [
     target: { op: "<=", value: 5, unit: "ms", label: "≤ 5 ms (1,000,000 events)" },
   },
   {
+    match: /^subscribe: delivery latency p99, /i,
+    target: { op: "<=", value: 5, unit: "ms", label: "≤ 5 ms" },
+  },
+  {
+    match: /^subscribe: p99 with a stalled subscriber \/ without/i,
+    target: { op: "<=", value: 1.2, unit: "×", label: "≤ 1.2 × (within 20 %)" },
+  },
+  {
     match: /^validate a 5,000-agent/i,
     target: { op: "<", value: 1, unit: "s", label: "< 1 s (5,000 agents)" },
   },

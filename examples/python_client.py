@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Minimal client for the orchestrator control socket (docs/protocol.md).
 
-Usage: python3 python_client.py SOCKET COMMAND [ARG ...] [--options JSON]
+Usage: python3 python_client.py SOCKET COMMAND [ARG ...] [--options JSON] [--frames N]
 Prints the response as JSON; exits 0 on success, 1 on an error response,
-3 when it cannot connect.
+3 when it cannot connect. For subscribe, then prints each pushed frame as
+one JSON line: N of them (--frames), or until the connection ends or Ctrl-C.
 """
 import json
 import os
@@ -38,6 +39,9 @@ class Client:
         self.next_id += 1
         payload = json.dumps(body).encode("utf-8")
         self.sock.sendall(struct.pack(">I", len(payload)) + payload)
+        return self.read_frame()
+
+    def read_frame(self):
         (length,) = struct.unpack(">I", recv_exact(self.sock, 4))
         return json.loads(recv_exact(self.sock, length).decode("utf-8"))
 
@@ -49,10 +53,14 @@ def main(argv):
     if len(argv) < 3:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    options = None
+    options, frames = None, None
     if "--options" in argv:
         i = argv.index("--options")
         options = json.loads(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
+    if "--frames" in argv:
+        i = argv.index("--frames")
+        frames = int(argv[i + 1])
         argv = argv[:i] + argv[i + 2:]
     try:
         client = Client(argv[1])
@@ -60,12 +68,20 @@ def main(argv):
         reason = (error.strerror or str(error)).lower()
         print(f"Cannot connect to {json.dumps(argv[1])}: {reason}", file=sys.stderr)
         return 3
+    response = {}
     try:
         response = client.request(argv[2], argv[3:], options)
+        print(json.dumps(response), flush=True)
+        if argv[2] == "subscribe" and response["status"] == "success":
+            # pushed frames: snapshot..., snapshot_end, event, log, heartbeat, overflow
+            while frames is None or frames > 0:
+                print(json.dumps(client.read_frame()), flush=True)
+                frames = None if frames is None else frames - 1
+    except (KeyboardInterrupt, OSError):
+        pass
     finally:
         client.close()
-    print(json.dumps(response))
-    return 0 if response["status"] == "success" else 1
+    return 0 if response.get("status") == "success" else 1
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import type { OrchestratorConfig } from "./config/types.ts";
 import type { EventSink } from "./events/event.ts";
 import { conflict, notFound, OrchestratorError } from "./errors.ts";
 import type { AgentController } from "./agent/controller.ts";
+import type { OutputObserver } from "./agent/output_observer.ts";
 import type {
   AgentActionStatus,
   AgentLogs,
@@ -266,6 +267,15 @@ export class Orchestrator implements AgentController {
   /** Newest captured lines of each stream (`logs`), default 100. */
   logs(name: string, lines = 100): AgentLogs {
     return agentLogs(this.#get(name), lines);
+  }
+
+  /**
+   * Tells `observer` of every output line of its agents from now on; returns
+   * the function that stops it. Lines are split only while an observer wants
+   * the agent (lib/agent/output_observer.ts).
+   */
+  observeOutput(observer: OutputObserver): () => void {
+    return this.#sup.outputTap.add(observer);
   }
 
   /**

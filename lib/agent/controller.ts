@@ -25,6 +25,7 @@ import type {
   Stats,
   UtcpResult,
 } from "./info.ts";
+import type { OutputObserver } from "./output_observer.ts";
 
 /** Control over a running set of agents. */
 export interface AgentController {
@@ -57,6 +58,11 @@ export interface AgentController {
   stats(): Stats;
   /** Newest captured lines of each stream (`logs`). */
   logs(name: string, lines?: number): AgentLogs;
+  /**
+   * Tells `observer` of every output line of its agents from now on
+   * (`subscribe`); returns the function that stops it.
+   */
+  observeOutput(observer: OutputObserver): () => void;
 
   /**
    * Starts a stopped/completed/failed/fatal agent; resolves once spawned.

@@ -1,8 +1,9 @@
 /**
  * Finds the lines in a byte stream, with a bound on line length
  * (`output_line_max_bytes`, docs/config.md): counts the lines past the bound
- * and, for a `readiness.log_pattern`, hands each line to a callback in
- * slices of a bounded number of lines. Pure, no I/O.
+ * and, for a `readiness.log_pattern` or an output observer (`subscribe`),
+ * hands each line to a callback in slices of a bounded number of lines.
+ * Pure, no I/O.
  *
  * @module
  */
@@ -36,7 +37,7 @@ export class LineScanner {
   /** Lines longer than the bound seen so far. */
   cutLines = 0;
   readonly #lineMax: number;
-  readonly #onLine: ((line: string) => void) | null;
+  #onLine: ((line: string) => void) | null;
   readonly #decoder = new TextDecoder();
   /** Bytes of the current line seen so far (before the cut). */
   #lineLength = 0;
@@ -44,6 +45,8 @@ export class LineScanner {
   #cutting = false;
   /** The current line's bytes (only with a callback), `#lineLength` of them. */
   #partial = new Uint8Array(0);
+  /** True while the current line's start was not kept (a callback came mid-line): it is skipped. */
+  #headless = false;
 
   constructor(lineMax: number, onLine: ((line: string) => void) | null) {
     this.#lineMax = Math.max(1, Math.floor(lineMax));
@@ -61,12 +64,28 @@ export class LineScanner {
 
   /** End of the stream: hands over the unfinished last line, if any. */
   end(): void {
-    if (this.#onLine !== null && !this.#cutting && this.#lineLength > 0) {
+    if (this.#onLine !== null && !this.#cutting && !this.#headless && this.#lineLength > 0) {
       this.#emit(this.#partial.subarray(0, this.#lineLength));
     }
     this.#lineLength = 0;
     this.#cutting = false;
+    this.#headless = false;
     this.#partial = new Uint8Array(0);
+  }
+
+  /**
+   * Replaces the callback (`null`: count only). Between two `scan` calls
+   * only. When a callback comes in the middle of a line, that line is not
+   * handed over (its start was not kept), but still counted if cut.
+   */
+  listen(onLine: ((line: string) => void) | null): void {
+    if (onLine === this.#onLine) return;
+    if (this.#onLine === null && !this.#cutting && this.#lineLength > 0) this.#headless = true;
+    this.#onLine = onLine;
+    if (onLine === null) {
+      this.#headless = false;
+      this.#partial = new Uint8Array(0);
+    }
   }
 
   /** Counting only: jumps over whole runs of short lines with `lastIndexOf`. */
@@ -117,9 +136,11 @@ export class LineScanner {
         continue;
       }
       if (this.#lineLength + (end - p) > max) {
-        const take = max - this.#lineLength;
-        this.#append(chunk.subarray(p, p + take));
-        this.#emit(this.#partial.subarray(0, max));
+        if (!this.#headless) {
+          this.#append(chunk.subarray(p, p + max - this.#lineLength));
+          this.#emit(this.#partial.subarray(0, max));
+        }
+        this.#headless = false;
         this.cutLines++;
         this.#lineLength = 0;
         lines++;
@@ -131,8 +152,16 @@ export class LineScanner {
         continue;
       }
       if (nl < 0) {
-        this.#append(chunk.subarray(p, n));
+        if (this.#headless) this.#lineLength += n - p;
+        else this.#append(chunk.subarray(p, n));
         return n;
+      }
+      if (this.#headless) {
+        // the end of a line whose start was not kept
+        this.#headless = false;
+        this.#lineLength = 0;
+        p = nl + 1;
+        continue;
       }
       if (this.#lineLength === 0) {
         this.#emit(chunk.subarray(p, withoutCr(chunk, p, nl)));

@@ -40,10 +40,11 @@ export interface ClientCommandSpec {
   /** The control command it sends; its summary is `COMMAND_SUMMARIES[name]`. */
   name: CommandName;
   /**
-   * Agent positional: none, optional, required, or `targets`: one or more
-   * agent names, globs (`'web-*'`), `group:NAME` or `all`.
+   * Agent positional: none, optional, required, `targets`: one or more
+   * agent names, globs (`'web-*'`), `group:NAME` or `all`, or `any`: any
+   * number of agent names (`logs -f`).
    */
-  agent: "none" | "optional" | "required" | "targets";
+  agent: "none" | "optional" | "required" | "targets" | "any";
   /** The operands of the usage line when `agent` does not say them (e.g. `<target>... <signal>`). */
   operands?: string;
   flags?: FlagSpec[];
@@ -69,10 +70,15 @@ export function helpText(spec: ClientCommandSpec): string {
       optional: " [agent]",
       required: " <agent>",
       targets: " <target>...",
+      any: " [agent...]",
     }[spec.agent]
     : ` ${spec.operands}`;
   const flags = [...(spec.flags ?? []), ...COMMON_FLAGS];
-  const left = flags.map((f) => `--${f.name}${f.value === undefined ? "" : ` ${f.value}`}`);
+  const left = flags.map((f) =>
+    `${f.short === undefined ? "" : `-${f.short}, `}--${f.name}${
+      f.value === undefined ? "" : ` ${f.value}`
+    }`
+  );
   const width = Math.max(...left.map((l) => l.length));
   return [
     `Usage: orchestrator ${spec.name}${agent} [options]`,
@@ -127,7 +133,7 @@ export async function parseInvocation(
   if ((spec.agent === "required" || spec.agent === "targets") && rest.length === 0) {
     throw new UsageError(`Command "${spec.name}" needs an agent name`);
   }
-  if (spec.agent !== "targets" && rest.length > 1) {
+  if (spec.agent !== "targets" && spec.agent !== "any" && rest.length > 1) {
     throw new UsageError(`Command "${spec.name}" takes one agent name`);
   }
   const timeout = timeoutSeconds(args, defaultTimeout);

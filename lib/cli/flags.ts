@@ -19,6 +19,8 @@ export interface FlagSpec {
   value?: string;
   /** A string flag that may repeat (values collected in order). */
   multiple?: boolean;
+  /** A one-letter alias, e.g. `f` for `-f`. */
+  short?: string;
 }
 
 /** Parsed command line. */
@@ -65,6 +67,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
   for (const spec of specs) {
     options[spec.name] = { type: spec.type };
     if (spec.multiple === true) options[spec.name].multiple = true;
+    if (spec.short !== undefined) options[spec.name].short = spec.short;
     if (spec.name === "help") options[spec.name].short = "h";
   }
   const parsed = parseCliArgs({ args: [...argv], options, allowPositionals: true });

@@ -30,6 +30,7 @@ export const COMMAND_SUMMARIES: Readonly<Record<CliCommandName, string>> = {
   stats: "Show orchestrator statistics: agents, states, workers, uptime",
   history: "Query the event history, newest first",
   report: "Summary report: statistics, agents, problems and recent failures",
+  subscribe: "Print the frames of a subscription (events, logs, snapshot) as JSON lines",
   start: "Start agents that are stopped, completed, failed or fatal (others: already running)",
   stop: "Stop agents (stop_signal, then SIGKILL); they are not restarted",
   restart: "Stop then start agents",

@@ -13,7 +13,7 @@
 
 import type { AgentController, Reloader } from "../agent/controller.ts";
 import type { AgentStatus, Stats } from "../agent/info.ts";
-import { badRequest, conflict } from "../errors.ts";
+import { badRequest, conflict, OrchestratorError } from "../errors.ts";
 import type { EventQuery, OrchestratorEvent } from "../events/event.ts";
 import type { CommandName } from "../protocol/commands.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
@@ -21,6 +21,8 @@ import { parseSignal, PAUSE_SIGNALS, type SignalName } from "../protocol/signals
 import { agentsAnswer } from "./agents_answer.ts";
 import type { ControlRequest } from "./protocol.ts";
 import type { SocketInfo } from "./transport.ts";
+import { type SubscriberChannel, SubscriptionHub } from "./subscribe_hub.ts";
+import { subscribeOptions } from "./subscribe_options.ts";
 
 /** What a handler may ask of the server besides the controller. */
 export interface CommandContext {
@@ -32,6 +34,10 @@ export interface CommandContext {
   readonly reloader: Reloader | null;
   /** The socket served, as `stats` shows it (absent when the dispatcher was not told). */
   readonly socket?: SocketInfo;
+  /** The connection the request came on: `subscribe` pushes frames on it after the answer. */
+  readonly connection: SubscriberChannel;
+  /** True when the policy in force allows `command` (`subscribe` to logs needs `logs`). */
+  allows(command: CommandName): boolean;
 }
 
 /** A command handler. */
@@ -191,6 +197,18 @@ export const HANDLERS: Readonly<Record<CommandName, Handler>> = {
     onlyOptions(request, []);
     return buildReport(controller);
   },
+  subscribe(controller, request, context) {
+    const options = subscribeOptions(request);
+    if (options.logs !== null && !context.allows("logs")) {
+      throw new OrchestratorError(
+        403,
+        "Command 'subscribe' with \"logs\" not allowed: it needs command 'logs'",
+      );
+    }
+    const opened = SubscriptionHub.of(controller).open(context.connection, options);
+    context.afterResponse(opened.start);
+    return opened.data;
+  },
   start(controller, request) {
     onlyOptions(request, ["inputs"]);
     return controller.start(agentArg(request), inputsOption(request));
@@ -263,7 +281,10 @@ export function timeoutOf(
 
 /** Commands whose first argument names an agent (for the audit line and events). */
 export function agentOf(command: string, args: readonly string[]): string | undefined {
-  if (command === "ps" || command === "stats" || command === "history" || command === "report") {
+  if (
+    command === "ps" || command === "stats" || command === "history" || command === "report" ||
+    command === "subscribe"
+  ) {
     return undefined;
   }
   if (command === "shutdown" || command === "reload") return undefined;

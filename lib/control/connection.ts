@@ -47,11 +47,16 @@ export interface AnswerQueue {
   settle(slot: AnswerSlot, answer: Answer, after?: (() => void) | null): void;
   /**
    * Queues a frame that answers no request (server push), in order with the
-   * answers: behind every request read before it. Returns false, queueing
-   * nothing, when the connection is closing or at its bound (the same as
-   * for answers); the caller then drops the frame or the client.
+   * answers: behind every request read before it; `after` runs once it is
+   * written. Returns false, queueing nothing, when the connection is closing
+   * or at its bound (the same as for answers); the caller then drops the
+   * frame or the client.
    */
-  push(json: string): boolean;
+  push(frame: Answer, after?: (() => void) | null): boolean;
+  /** Closes the connection now (answers not yet written are dropped). */
+  close(): void;
+  /** Runs `fn` once, when the connection closes (at once if it is closed). */
+  whenClosed(fn: () => void): void;
 }
 
 /** What a connection hands its input to. */
@@ -100,6 +105,8 @@ export class Connection implements AnswerQueue {
   #wake: (() => void) | null = null;
   #onClose: (connection: Connection) => void;
   #onFlushed: () => void;
+  /** Run once at close (`whenClosed`). */
+  #closeHooks: (() => void)[] | null = null;
 
   constructor(conn: ControlConn, options: ConnectionOptions) {
     this.#conn = conn;
@@ -182,10 +189,15 @@ export class Connection implements AnswerQueue {
     this.#flush();
   }
 
-  push(json: string): boolean {
+  push(frame: Answer, after: (() => void) | null = null): boolean {
     if (this.#closed || this.#closeWhenFlushed || this.#congested) return false;
-    this.reply(json);
+    this.reply(frame, after);
     return true;
+  }
+
+  whenClosed(fn: () => void): void {
+    if (this.#closed) fn();
+    else (this.#closeHooks ??= []).push(fn);
   }
 
   /** Closes the connection now (answers not yet written are dropped). Idempotent. */
@@ -199,6 +211,8 @@ export class Connection implements AnswerQueue {
     }
     this.#notify();
     this.#onClose(this);
+    if (this.#closeHooks !== null) runHooks(this.#closeHooks);
+    this.#closeHooks = null;
   }
 
   /**

@@ -72,6 +72,8 @@ export interface DispatcherOptions {
 /** One connection as dispatch sees it: where its answers go, and who its caller is. */
 interface Session {
   queue: AnswerQueue;
+  /** The policy's answer for a command (the same for every session). */
+  allows: (command: CommandName) => boolean;
   client: ClientIdentity | undefined;
   /** The caller the kernel reported, on a transport that can tell. */
   caller: Caller | undefined;
@@ -125,6 +127,14 @@ class Call implements CommandContext {
 
   get socket(): SocketInfo | undefined {
     return this.session.socket;
+  }
+
+  get connection(): AnswerQueue {
+    return this.session.queue;
+  }
+
+  allows(command: CommandName): boolean {
+    return this.session.allows(command);
   }
 }
 
@@ -192,6 +202,7 @@ export class Dispatcher {
   session(queue: AnswerQueue, caller?: Caller): FrameHandler {
     const s: Session = {
       queue,
+      allows: (command) => this.#policy.allowed.has(command),
       client: undefined,
       caller,
       who: whoFor(caller, undefined),

@@ -49,6 +49,10 @@ import { verifiedCaller } from "./identity.ts";
 import { openControlSocket, type OpenedSocket } from "./listen.ts";
 import { removeSocket } from "./socket.ts";
 import type { ControlConn, ControlListener, SocketInfo } from "./transport.ts";
+import { SubscriptionHub } from "./subscribe_hub.ts";
+
+/** How long `close` lets subscribers be handed their last frames (`ORCHESTRATOR_SHUTDOWN`). */
+const SUBSCRIBER_SETTLE_MS = 1000;
 
 /** What `ControlServer.start` needs. */
 export interface ControlServerOptions {
@@ -72,6 +76,7 @@ export class ControlServer {
   /** The socket served, as `stats` shows it. */
   readonly socket: SocketInfo;
   #owned: OpenedSocket["owned"];
+  #controller: AgentController;
   #listener: ControlListener;
   #maxFrame: number;
   #idleMs: number;
@@ -86,6 +91,7 @@ export class ControlServer {
   private constructor(options: ControlServerOptions, opened: OpenedSocket, audit: AuditLog) {
     const config = options.controller.config;
     this.socket = opened.info;
+    this.#controller = options.controller;
     this.dispatcher = new Dispatcher({
       controller: options.controller,
       onShutdownRequested: options.onShutdownRequested,
@@ -172,7 +178,8 @@ export class ControlServer {
 
   /**
    * Closes the listener and every connection and removes the socket file it
-   * bound (a passed socket's file stays). Idempotent.
+   * bound (a passed socket's file stays). Subscribers are first handed the
+   * frames they were sent (at most 1 s). Idempotent.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -180,6 +187,7 @@ export class ControlServer {
     this.dispatcher.drain();
     clearInterval(this.#sweep);
     this.#listener.close();
+    await SubscriptionHub.settle(this.#controller, SUBSCRIBER_SETTLE_MS);
     for (const c of this.#connections) c.close();
     await this.#accepting;
     if (this.#owned !== null) await removeSocket(this.#owned);

@@ -62,8 +62,42 @@ export interface EventQuery {
   until?: string;
 }
 
+/**
+ * Which events a reader wants. Each field left out (or `null`) restricts
+ * nothing; a list keeps only the events it names (an empty list keeps none).
+ * An event must pass every field given.
+ */
+export interface EventFilter {
+  categories?: readonly EventCategory[] | null;
+  /** Agent names; an event without an agent never passes. */
+  agents?: readonly string[] | null;
+  events?: readonly EventName[] | null;
+}
+
+/** Told of one event, synchronously, right after it was appended. */
+export type EventListener = (event: OrchestratorEvent) => void;
+
+/** Live reading of the event store. */
+export interface EventFeed {
+  /** The id of the newest event appended (0 before the first). */
+  readonly lastId: number;
+  /** Every event with a smaller id has been pruned (retention). */
+  readonly oldestId: number;
+  /**
+   * Calls `listener` with every event appended from now on, in id order,
+   * synchronously inside `append`. A listener that throws is ignored. Returns
+   * the function that removes it.
+   */
+  listen(listener: EventListener): () => void;
+  /**
+   * Up to `limit` stored events with an id above `id` that pass `filter`,
+   * oldest first. Sees every appended event (commits the buffer first).
+   */
+  after(id: number, filter: EventFilter, limit: number): OrchestratorEvent[];
+}
+
 /** The store seen by producers and queries (implemented in `store.ts`). */
-export interface EventSink {
+export interface EventSink extends EventFeed {
   /** Records an event and returns it with id and timestamp. Never blocks on I/O. */
   append(event: NewEvent): OrchestratorEvent;
   /** Newest first. */

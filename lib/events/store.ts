@@ -15,6 +15,9 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { badRequest, OrchestratorError } from "../errors.ts";
 import {
   EVENT_CATEGORIES,
+  type EventFeed,
+  type EventFilter,
+  type EventListener,
   type EventName,
   type EventQuery,
   type EventSink,
@@ -33,6 +36,7 @@ import {
   type Retention,
   type RetentionOption,
 } from "./retention.ts";
+import { planAfter } from "./feed.ts";
 import { isoTime } from "../iso_time.ts";
 
 /** Default time between background flushes, in milliseconds. */
@@ -101,7 +105,7 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * store.close();
  * ```
  */
-export class EventStore implements EventSink {
+export class EventStore implements EventSink, EventFeed {
   /** The database file, or `null` for an in-memory store. */
   readonly path: string | null;
 
@@ -223,8 +227,68 @@ export class EventStore implements EventSink {
       data: encoded.data ?? JSON.parse(json),
     };
     this.#push(name, stored.agent_name, stored.timestamp, json);
+    if (this.#listeners.size > 0) this.#tell(stored);
     return stored;
   }
+
+  // ------------------------------------------------ live reading (EventFeed)
+
+  #listeners = new Set<EventListener>();
+  #afters = new Map<string, StatementSync>();
+
+  /** The id of the newest appended event (0 before the first). */
+  get lastId(): number {
+    return this.#nextId - 1;
+  }
+
+  /**
+   * The oldest id still kept: every event with a smaller id has been pruned
+   * (the next id when none is kept or buffered).
+   */
+  get oldestId(): number {
+    const lo = (this.#bounds.get() as { lo: number | null }).lo;
+    return lo ?? (this.#buffer.length > 0 ? this.#nextId - this.#buffer.length : this.#nextId);
+  }
+
+  /**
+   * Calls `listener` with every event appended from now on, synchronously
+   * inside {@linkcode EventStore.append}, in id order (a listener that
+   * throws is ignored). Returns the function that removes it.
+   */
+  listen(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Up to `limit` (1 to 10,000) events with an id above `id` that pass
+   * `filter`, oldest first. Commits the buffer first, so it sees every
+   * appended event.
+   */
+  after(id: number, filter: EventFilter, limit: number): OrchestratorEvent[] {
+    this.flush();
+    const plan = planAfter(filter, id, Math.max(1, Math.min(limit, 10_000)), COLUMNS);
+    if (plan === null || this.#closed) return [];
+    let statement = this.#afters.get(plan.shape);
+    if (statement === undefined) {
+      if (this.#afters.size >= 32) this.#afters.clear();
+      statement = this.#db.prepare(plan.sql);
+      this.#afters.set(plan.shape, statement);
+    }
+    return (statement.all(...plan.params) as unknown as EventRow[]).map(rowToEvent);
+  }
+
+  #tell(event: OrchestratorEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a reader's failure never fails the producer
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------
 
   /** The event name, checked (and the store open). */
   #checkName(name: unknown): EventName {

@@ -3,7 +3,8 @@
  * files"): each pipe's raw chunks go whole into the agent's byte ring (when
  * `capture_output`) and its log file (when `log_dir`); a line scanner counts
  * the lines past `output_line_max_bytes` and hands lines to the log_pattern
- * probe and, with `forward_output`, to the forwarder (forward.ts). All of it
+ * probe, with `forward_output` to the forwarder (forward.ts), and to the
+ * output observers (`OutputTap`; only while one wants the agent). All of it
  * is paced by one shared time budget.
  *
  * @module
@@ -17,7 +18,8 @@ import { Pacer } from "../agent/pacer.ts";
 import { pump } from "../agent/pump.ts";
 import { RotatingFile } from "../agent/logfile.ts";
 import type { Agent, Run } from "./agent.ts";
-import type { OutputStream } from "./forward.ts";
+import type { OutputStream } from "../agent/output_observer.ts";
+import type { OutputTap } from "./output_tap.ts";
 
 const log = getLogger(["orchestrator", "output"]);
 
@@ -51,12 +53,15 @@ export interface LineSinks {
   onLine: ((line: string) => void) | null;
   /** Forwarding: every line of the run, also those read after its exit. */
   forward: ((line: string, stream: OutputStream) => void) | null;
+  /** The output observers (`subscribe` to logs), fed only while one wants the agent. */
+  tap: OutputTap;
 }
 
 /**
  * Reads the run's pipes into the agent's captured streams, its log files
  * (when `log_dir`) and hands each line to `onLine` for the log_pattern
- * probe and to `forward`. Resolves when both pipes are read to the end.
+ * probe, to `forward` and to `tap`'s observers. Resolves when both pipes are
+ * read to the end.
  */
 export function startCapture(
   agent: Agent,
@@ -91,6 +96,7 @@ export function startCapture(
   }
   const exited = proc.exited;
   const sink = (stream: OutputStream) => lineSink(agent, run, stream, options);
+  const tap = { tap: options.tap, agent: config.name };
   return Promise.all([
     read(proc.stdout, {
       captured: agent.out,
@@ -98,6 +104,7 @@ export function startCapture(
       lineMax,
       onLine: sink("stdout"),
       exited,
+      tapped: { ...tap, stream: "stdout" },
     }),
     read(proc.stderr, {
       captured: agent.err,
@@ -105,6 +112,7 @@ export function startCapture(
       lineMax,
       onLine: sink("stderr"),
       exited,
+      tapped: { ...tap, stream: "stderr" },
     }),
   ]).then(() => {});
 }
@@ -124,6 +132,25 @@ function lineSink(
   };
 }
 
+/** The observers of one stream: the agent and stream its lines are handed over as. */
+interface Tapped {
+  tap: OutputTap;
+  agent: string;
+  stream: OutputStream;
+}
+
+/**
+ * The scanner's callback while observers want the stream: `onLine` (the
+ * probe, if any) and the observers.
+ */
+function tappedLine(onLine: ((line: string) => void) | null, t: Tapped): (line: string) => void {
+  const { tap, agent, stream } = t;
+  return onLine === null ? (line) => tap.emit(agent, stream, line) : (line) => {
+    onLine(line);
+    tap.emit(agent, stream, line);
+  };
+}
+
 /** Reads one pipe to its end: each chunk whole to the stream and file, then the scanner. */
 function read(
   pipe: ReadableStream<Uint8Array>,
@@ -133,14 +160,22 @@ function read(
     lineMax: number;
     onLine: ((line: string) => void) | null;
     exited: Promise<unknown>;
+    tapped: Tapped;
   },
 ): Promise<void> {
-  const { captured, file } = to;
+  const { captured, file, tapped } = to;
   const scanner = new LineScanner(to.lineMax, to.onLine);
+  let observed: ((line: string) => void) | null = null;
   return pump(pipe, (chunk, offset) => {
     if (offset === 0) {
       captured.write(chunk);
       file?.write(chunk);
+      // Lines are split for observers only while one wants this agent.
+      const wanted = tapped.tap.wants(tapped.agent);
+      if (wanted !== (observed !== null)) {
+        observed = wanted ? tappedLine(to.onLine, tapped) : null;
+        scanner.listen(observed ?? to.onLine);
+      }
     }
     const cut = scanner.cutLines;
     const next = scanner.scan(chunk, offset);

@@ -14,8 +14,7 @@
  * @module
  */
 
-/** Which stream of an agent a line comes from. */
-export type OutputStream = "stdout" | "stderr";
+import type { OutputStream } from "../agent/output_observer.ts";
 
 /** Where forwarded lines go: `Deno.stdout`, or any writer. */
 export interface ForwardWriter {

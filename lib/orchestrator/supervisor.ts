@@ -36,13 +36,15 @@ import { type Agent, LEADER, newAgent, newRun, type ProbePass, type Run } from "
 import { finishCalls, refuseCalls } from "./calls.ts";
 import { Containment, type ContainmentKind } from "../containment/containment.ts";
 import { startCapture } from "./capture.ts";
+import { OutputTap } from "./output_tap.ts";
 import { exitOutcome } from "./exit.ts";
 import { launchProcess } from "./launch.ts";
 import { matchLogLine, type ProbeHooks, probeLater } from "./probe.ts";
 import { heartbeat } from "./status_view.ts";
 import { SpawnLines } from "./spawn_lines.ts";
 import { checkMove, transitionEvent, transitionLogLevel } from "./transition.ts";
-import type { OutputForwarder, OutputStream } from "./forward.ts";
+import type { OutputForwarder } from "./forward.ts";
+import type { OutputStream } from "../agent/output_observer.ts";
 import type { AgentUsage } from "./resources.ts";
 
 /** A clock, injectable for tests. Milliseconds since the epoch. */
@@ -91,6 +93,8 @@ export class Supervisor {
   #dependents = new Map<string, Agent[]>();
   /** Agents a reload is stopping, to start them again or to remove them. */
   readonly #held = new Map<Agent, Hold>();
+  /** The observers of the agents' output lines (`Orchestrator.observeOutput`); kept across reloads. */
+  readonly outputTap = new OutputTap();
   readonly #env: (name: string) => string | undefined;
   readonly #probeHooks: ProbeHooks;
   readonly #forwarder: OutputForwarder | null;
@@ -623,6 +627,7 @@ export class Supervisor {
       ...this.config,
       onLine: agent.pattern === null ? null : (line) => matchLogLine(agent, line, this.#probeHooks),
       forward,
+      tap: this.outputTap,
     });
     const drained = run.drained;
     this.#draining.add(drained);

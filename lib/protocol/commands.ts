@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   "stats",
   "history",
   "report",
+  "subscribe",
   "start",
   "stop",
   "restart",
@@ -32,7 +33,7 @@ export type CommandName = typeof COMMAND_NAMES[number];
 export type PresetName = "basic" | "monitoring" | "control" | "all";
 
 const BASIC: readonly CommandName[] = ["ps", "status"];
-const MONITORING: readonly CommandName[] = [...BASIC, "stats", "history", "report"];
+const MONITORING: readonly CommandName[] = [...BASIC, "stats", "history", "report", "subscribe"];
 /** Commands that change agents (the `control` preset adds these and `logs`). */
 const AGENT_CONTROL: readonly CommandName[] = [
   "start",

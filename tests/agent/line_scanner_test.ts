@@ -89,3 +89,40 @@ Deno.test("LineScanner counting skips long runs of short lines in a few searches
   assert.equal(s.cutLines, 0);
   assert.ok(ms < 2000, `12.8 MB counted in ${ms.toFixed(0)} ms`);
 });
+
+Deno.test("LineScanner.listen: a callback added mid-line skips that line, then gets every line", () => {
+  const lines: string[] = [];
+  const s = new LineScanner(16, null);
+  feed(s, ["before\nhalf"]);
+  s.listen((l) => lines.push(l));
+  feed(s, ["-line\nnext\n", "a"]);
+  s.listen(null);
+  feed(s, ["b\nquiet\n"]);
+  s.listen((l) => lines.push(l));
+  feed(s, ["again\n"]);
+  s.end();
+  assert.deepEqual(lines, ["next", "again"]);
+  assert.equal(s.cutLines, 0);
+});
+
+Deno.test("LineScanner.listen: a skipped line past the bound still counts as cut", () => {
+  const lines: string[] = [];
+  const s = new LineScanner(8, null);
+  feed(s, ["0123"]);
+  s.listen((l) => lines.push(l));
+  feed(s, ["456789", "ab\nok\n", "tail"]);
+  s.end();
+  assert.deepEqual(lines, ["ok", "tail"]);
+  assert.equal(s.cutLines, 1);
+});
+
+Deno.test("LineScanner.listen: switching callbacks keeps the line under way", () => {
+  const first: string[] = [];
+  const second: string[] = [];
+  const s = new LineScanner(100, (l) => first.push(l));
+  feed(s, ["one\ntw"]);
+  s.listen((l) => second.push(l));
+  feed(s, ["o\n"]);
+  s.end();
+  assert.deepEqual([first, second], [["one"], ["two"]]);
+});

@@ -13,7 +13,14 @@ import { JsonText } from "../../lib/control/json_text.ts";
 import type { Orchestrator } from "../../lib/orchestrator.ts";
 import { harness, ManualClock, sh, until } from "../orchestrator/_helpers.ts";
 
-const CONTEXT: CommandContext = { afterResponse() {}, onShutdownRequested() {}, reloader: null };
+/** What ps and status use of a request's context: nothing (no connection to push on). */
+const CONTEXT: CommandContext = {
+  afterResponse() {},
+  onShutdownRequested() {},
+  reloader: null,
+  connection: { push: () => false, close() {}, whenClosed() {} },
+  allows: () => true,
+};
 
 function request(command: string, args: string[] = []): ControlRequest {
   return { command, args, options: {} } as ControlRequest;

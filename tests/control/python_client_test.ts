@@ -51,6 +51,39 @@ Deno.test("protocol doc: the Python client talks to a real orchestrator", async 
   }
 });
 
+Deno.test("protocol doc: the Python client subscribes: snapshot, snapshot_end, stored events", async () => {
+  const h = await startHarness();
+  try {
+    const out = await new Deno.Command("python3", {
+      args: [
+        `${ROOT}examples/python_client.py`,
+        h.socket,
+        "subscribe",
+        "--options",
+        '{"snapshot": true, "since": 0, "categories": ["system"]}',
+        "--frames",
+        "4",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const lines = new TextDecoder().decode(out.stdout).trimEnd().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assert.equal(lines[0].status, "success");
+    assert.deepEqual(lines.slice(1).map((f) => [f.type, f.name ?? f.event_name]), [
+      ["snapshot", "web"],
+      ["snapshot", "job"],
+      ["snapshot_end", undefined],
+      ["event", "ORCHESTRATOR_STARTED"],
+    ]);
+    assert.equal(lines[4].id, 1);
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("protocol doc: the Python client says in one line that it cannot connect (exit 3)", async () => {
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "opy" });
   try {

@@ -1,0 +1,163 @@
+/**
+ * Subscribers for the subscribe bench, in a process of their own: opens
+ * `count` subscriptions to `COMMAND_EXECUTED` events, says it is ready (a
+ * file next to the socket), then records for each event frame the time
+ * written in the event's first arg (the epoch ms at which the bench sent
+ * the request, see bench/subscribe_bench.ts) and the delay to its arrival,
+ * for `ms` milliseconds. Prints `[sent, delay, sent, delay, …]` (ms, one
+ * JSON array) and exits.
+ *
+ * As a script: `deno run -A subscriber_process.ts SOCKET COUNT MS`
+ *
+ * @module
+ */
+
+import { encodeJsonFrame, FrameReader, writeAll } from "../../lib/control/frame.ts";
+
+const SCRIPT = new URL(import.meta.url).pathname;
+const ARGS_KEY = new TextEncoder().encode('"args":["');
+const QUOTE = 0x22;
+
+/** The epoch ms in the first arg of an event frame's payload, or `null` (pure). */
+export function sentAt(payload: Uint8Array): number | null {
+  let at = -1;
+  outer: for (let i = 0; i + ARGS_KEY.length <= payload.length; i++) {
+    for (let j = 0; j < ARGS_KEY.length; j++) {
+      if (payload[i + j] !== ARGS_KEY[j]) continue outer;
+    }
+    at = i + ARGS_KEY.length;
+    break;
+  }
+  if (at < 0) return null;
+  const end = payload.indexOf(QUOTE, at);
+  if (end < 0) return null;
+  const n = Number(new TextDecoder().decode(payload.subarray(at, end)));
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The epoch time in ms, with sub-millisecond precision, comparable across processes. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * One subscription: resolves once answered, with the loop that records until
+ * `endAt`. The loop reads into one buffer and walks the frames of each read
+ * in place (no promise per frame; one clock read per read, the time they
+ * arrived), so the client costs as little as it can beside the server.
+ */
+async function subscriber(
+  socket: string,
+  endAt: Promise<void>,
+  samples: number[],
+): Promise<{ reading: Promise<void> }> {
+  const conn = await Deno.connect({ transport: "unix", path: socket });
+  await writeAll(
+    conn,
+    encodeJsonFrame(JSON.stringify({
+      command: "subscribe",
+      options: { events: ["COMMAND_EXECUTED"], heartbeat: 60 },
+    })),
+  );
+  const reader = new FrameReader(conn, { maxFrameBytes: 1 << 20 });
+  const answer = await reader.read();
+  if (answer.kind !== "frame") throw new Error(`no subscribe answer: ${answer.kind}`);
+  let open = true;
+  endAt.then(() => {
+    open = false;
+    conn.close();
+  });
+  const reading = (async () => {
+    const buf = new Uint8Array(256 * 1024);
+    const view = new DataView(buf.buffer);
+    let start = 0;
+    let end = 0;
+    try {
+      while (open) {
+        if (end === buf.length) {
+          buf.copyWithin(0, start, end);
+          end -= start;
+          start = 0;
+        }
+        const n = await conn.read(buf.subarray(end));
+        if (n === null) return;
+        end += n;
+        const now = epochMs();
+        while (end - start >= 4) {
+          const len = view.getUint32(start);
+          if (end - start < 4 + len) break;
+          const sent = sentAt(buf.subarray(start + 4, start + 4 + len));
+          if (sent !== null) samples.push(sent, now - sent);
+          start += 4 + len;
+        }
+        if (start === end) start = end = 0;
+      }
+    } catch {
+      // closed at the end
+    }
+  })();
+  return { reading };
+}
+
+/** A delay sample: when the request was sent (epoch ms) and how long its event took to arrive. */
+export interface DelaySample {
+  sent: number;
+  delayMs: number;
+}
+
+/** Runs `count` subscribers in a child process: resolves when they are ready, then with the samples. */
+export function subscribersInProcess(
+  socket: string,
+  count: number,
+  ms: number,
+): { ready: Promise<void>; samples: Promise<DelaySample[]>; pid: number } {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SCRIPT, socket, String(count), String(ms)],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdout = new Response(child.stdout).text();
+  const err = new Response(child.stderr).text();
+  let readyResolve!: () => void;
+  const ready = new Promise<void>((resolve) => (readyResolve = resolve));
+  const readyFile = `${socket}.ready.${child.pid}`;
+  const poll = setInterval(() => {
+    try {
+      Deno.statSync(readyFile);
+      clearInterval(poll);
+      readyResolve();
+    } catch {
+      // not yet
+    }
+  }, 10);
+  const samples = (async () => {
+    const [status, text, stderr] = await Promise.all([child.status, stdout, err]);
+    clearInterval(poll);
+    readyResolve();
+    await Deno.remove(readyFile).catch(() => {});
+    if (!status.success) {
+      throw new Error(`subscribers failed (exit ${status.code}): ${stderr.trim().slice(-300)}`);
+    }
+    const flat = JSON.parse(text) as number[];
+    const out: DelaySample[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ sent: flat[i], delayMs: flat[i + 1] });
+    return out;
+  })();
+  return { ready, samples, pid: child.pid };
+}
+
+if (import.meta.main) {
+  const [socket, count, ms] = Deno.args;
+  const samples: number[] = [];
+  let end!: () => void;
+  const endAt = new Promise<void>((resolve) => (end = resolve));
+  const running = await Promise.all(
+    Array.from({ length: Number(count) }, () => subscriber(socket, endAt, samples)),
+  );
+  // every subscription answered: tell the bench (a file, so stdout carries only the result)
+  await Deno.writeTextFile(`${socket}.ready.${Deno.pid}`, "");
+  setTimeout(end, Number(ms));
+  await Promise.all(running.map((r) => r.reading));
+  console.log(JSON.stringify(samples.map((d) => Math.round(d * 1000) / 1000)));
+}

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { sentAt } from "../../bench/measure/subscriber_process.ts";
+import { targetFor } from "../../bench/targets.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+Deno.test("subscribe bench: the send time is read from the event frame's first arg", () => {
+  assert.equal(
+    sentAt(enc('{"type":"event","id":9,"data":{"command":"status","args":["1764592000123.456"]}}')),
+    1764592000123.456,
+  );
+  assert.equal(sentAt(enc('{"type":"event","data":{"command":"subscribe","args":[]}}')), null);
+  assert.equal(sentAt(enc('{"type":"event","data":{"args":["web"]}}')), null);
+  assert.equal(sentAt(enc('{"type":"heartbeat"}')), null);
+});
+
+Deno.test("subscribe bench: the targets of its rows", () => {
+  assert.equal(
+    targetFor("subscribe: delivery latency p99, 100 subscribers, 1,000 events/s")?.value,
+    5,
+  );
+  assert.equal(targetFor("subscribe: p99 with a stalled subscriber / without")?.value, 1.2);
+  assert.equal(
+    targetFor("subscribe: delivery latency p99 with one subscriber stalled, 100 …"),
+    null,
+  );
+});
