@@ -29,6 +29,7 @@ Deno.test("feed: event names of a filter, and the SQL of after", () => {
   assert.deepEqual(filterEventNames({ categories: ["system"] }), [
     "ORCHESTRATOR_STARTED",
     "ORCHESTRATOR_SHUTDOWN",
+    "CONFIG_RELOADED",
   ]);
   assert.deepEqual(filterEventNames({ categories: ["system"], events: ["AGENT_READY"] }), []);
   assert.equal(planAfter({ events: [] }, 0, 10, "id"), null);
