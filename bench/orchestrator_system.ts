@@ -7,7 +7,7 @@
  * @module
  */
 
-import { exitFailure, sleep, startDaemon, within } from "./measure/child.ts";
+import { exitFailure, runChecked, sleep, startDaemon, within } from "./measure/child.ts";
 import { ControlClient } from "../lib/control/client.ts";
 import { encodeRequestFrame, FramedClient } from "./measure/framed_client.ts";
 import { latenciesInProcess, rateInProcess } from "./measure/client_process.ts";
@@ -243,6 +243,27 @@ export class Orchestrator implements SystemUnderTest {
 
   cliStatus(): CliCommand {
     return { argv: [...orchestratorArgv(this.#root), "ps", "--socket", this.#sock] };
+  }
+
+  /**
+   * `ps` through the command `deno task install` puts on PATH (tools/install.ts,
+   * a launcher in the scratch folder): what an operator types after the
+   * README's one-time step.
+   */
+  async installedCli(): Promise<CliCommand> {
+    const root = `${this.#dir}/installed`;
+    await runChecked([
+      Deno.execPath(),
+      "run",
+      "-A",
+      `${this.#root}/tools/install.ts`,
+      "--root",
+      root,
+    ], {
+      timeoutMs: 60_000,
+      cwd: this.#root,
+    });
+    return { argv: [`${root}/bin/orchestrator`, "ps", "--socket", this.#sock] };
   }
 
   /**

@@ -127,6 +127,27 @@ export async function measureSystem(
             `min ${r.minMs.toFixed(1)} / max ${r.maxMs.toFixed(1)} ms`,
         });
       });
+      if (sut instanceof Orchestrator) {
+        await step(ctx, sut, "CLI ps, installed command", async () => {
+          const cmd = await sut.installedCli();
+          const r = await timeCli(cmd.argv, {
+            runs: plan.cliRuns,
+            warmup: plan.cliWarmup,
+            jsonPath: `${ctx.scratch}/hyperfine-installed.json`,
+          });
+          add({
+            name: "CLI ps through the installed command (median)",
+            value: r.medianMs,
+            unit: "ms",
+            lowerIsBetter: true,
+            note:
+              `\`orchestrator ps\` after \`deno task install\` (a launcher running deno on cli.ts), ` +
+              `${n} agents, ${r.tool} ${r.runs} runs, min ${r.minMs.toFixed(1)} / max ${
+                r.maxMs.toFixed(1)
+              } ms`,
+          });
+        });
+      }
       // The IPC floor, measured right before the orchestrator's persistent and throughput
       // steps (same moment, same load); its rows are added after them.
       const floor: Omit<Figure, "system">[] = [];
