@@ -19,22 +19,20 @@
  * @module
  */
 
-/** Options of {@linkcode LineFile.open}. */
-export interface LineFileOptions {
+import { closeQuietly, openAppend, rotateFiles } from "./rotation.ts";
+import { type WriteFaultOptions, WriteFaults } from "./write_faults.ts";
+
+/**
+ * Options of {@linkcode LineFile.open}; `onRecover` is told the lines lost in
+ * the episode.
+ */
+export interface LineFileOptions extends WriteFaultOptions {
   /** Size (bytes) past which the next line goes to a new file. */
   maxBytes: number;
   /** Rotated files kept (`.1` … `.maxFiles`), at least 1. */
   maxFiles: number;
   /** Mode of a new file. Default 0600. */
   mode?: number;
-  /** Called once when an episode of failed writes begins. */
-  onError?: (error: unknown) => void;
-  /** Called when a line is written again after an episode, with the lines lost in it. */
-  onRecover?: (lostLines: number) => void;
-  /** Least time between two attempts while failing, in ms. Default 1000. */
-  retryMs?: number;
-  /** Clock for the retry delay. Default `Date.now`. */
-  now?: () => number;
 }
 
 /** Files opened and not closed, for {@linkcode reopenLineFiles}. */
@@ -78,16 +76,9 @@ export class LineFile {
   readonly #maxBytes: number;
   readonly #maxFiles: number;
   readonly #mode: number;
-  readonly #retryMs: number;
-  readonly #now: () => number;
-  readonly #onError: (error: unknown) => void;
-  readonly #onRecover: (lostLines: number) => void;
+  readonly #faults: WriteFaults;
   #file: Deno.FsFile | null = null;
   #size = 0;
-  /** Time of the last failed attempt while an episode lasts, else `null`. */
-  #failedAt: number | null = null;
-  #episodeLost = 0;
-  #lost = 0;
   #closed = false;
 
   private constructor(path: string, options: LineFileOptions) {
@@ -95,10 +86,7 @@ export class LineFile {
     this.#maxBytes = Math.max(1, options.maxBytes);
     this.#maxFiles = Math.max(1, options.maxFiles);
     this.#mode = options.mode ?? 0o600;
-    this.#retryMs = Math.max(0, options.retryMs ?? 1000);
-    this.#now = options.now ?? Date.now;
-    this.#onError = options.onError ?? (() => {});
-    this.#onRecover = options.onRecover ?? (() => {});
+    this.#faults = new WriteFaults(options);
   }
 
   /** Opens `path` for appending (created with `mode`). Throws when it cannot be opened now. */
@@ -116,12 +104,12 @@ export class LineFile {
 
   /** Lines given to {@linkcode writeLine} that are in no file, since open. */
   get lostLines(): number {
-    return this.#lost;
+    return this.#faults.lost;
   }
 
   /** True while writes fail (between an `onError` and the next line written). */
   get failing(): boolean {
-    return this.#failedAt !== null;
+    return this.#faults.failing;
   }
 
   /**
@@ -130,9 +118,7 @@ export class LineFile {
    */
   writeLine(bytes: Uint8Array): boolean {
     if (this.#closed) return false;
-    if (this.#failedAt !== null && this.#now() - this.#failedAt < this.#retryMs) {
-      return this.#drop();
-    }
+    if (this.#faults.waiting) return this.#drop();
     try {
       let file = this.#file ?? this.#openNow();
       if (this.#size > 0 && this.#size + bytes.length > this.#maxBytes) file = this.#rotate();
@@ -140,10 +126,10 @@ export class LineFile {
       this.#size += bytes.length;
     } catch (error) {
       this.#release();
-      this.#fail(error);
+      this.#faults.fail(error);
       return this.#drop();
     }
-    this.#recovered();
+    this.#faults.succeeded();
     return true;
   }
 
@@ -153,7 +139,7 @@ export class LineFile {
    */
   reopen(): void {
     this.#release();
-    if (this.#failedAt !== null) this.#failedAt = -Infinity;
+    this.#faults.retryNow();
   }
 
   /** Closes the file for good: later lines are dropped (not counted). */
@@ -164,57 +150,24 @@ export class LineFile {
   }
 
   #openNow(): Deno.FsFile {
-    const file = Deno.openSync(this.#path, { append: true, create: true, mode: this.#mode });
-    try {
-      this.#size = file.statSync().size;
-    } catch (error) {
-      file.close();
-      throw error;
-    }
-    this.#file = file;
-    return file;
+    ({ file: this.#file, size: this.#size } = openAppend(this.#path, this.#mode));
+    return this.#file;
   }
 
   /** Renames the files one step down and opens a new one at the path. */
   #rotate(): Deno.FsFile {
     this.#release();
-    for (let i = this.#maxFiles - 1; i >= 1; i--) {
-      try {
-        Deno.renameSync(`${this.#path}.${i}`, `${this.#path}.${i + 1}`);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-    }
-    Deno.renameSync(this.#path, `${this.#path}.1`);
+    rotateFiles(this.#path, this.#maxFiles);
     return this.#openNow();
   }
 
   #release(): void {
-    try {
-      this.#file?.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(this.#file);
     this.#file = null;
   }
 
-  #fail(error: unknown): void {
-    const first = this.#failedAt === null;
-    this.#failedAt = this.#now();
-    if (first) this.#onError(error);
-  }
-
   #drop(): false {
-    this.#lost++;
-    this.#episodeLost++;
+    this.#faults.drop(1);
     return false;
-  }
-
-  #recovered(): void {
-    if (this.#failedAt === null) return;
-    const lost = this.#episodeLost;
-    this.#failedAt = null;
-    this.#episodeLost = 0;
-    this.#onRecover(lost);
   }
 }

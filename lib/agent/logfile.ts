@@ -13,20 +13,18 @@
  * @module
  */
 
-/** Options of {@linkcode RotatingFile}. */
-export interface RotatingFileOptions {
+import { closeQuietly, openAppend, rotateFiles } from "../rotation.ts";
+import { type WriteFaultOptions, WriteFaults } from "../write_faults.ts";
+
+/**
+ * Options of {@linkcode RotatingFile}; `onRecover` is told the bytes lost in
+ * the episode.
+ */
+export interface RotatingFileOptions extends WriteFaultOptions {
   /** Largest size of one file, in bytes. */
   maxBytes: number;
   /** Rotated files kept (`.1` … `.maxFiles`); 0 = none. */
   maxFiles: number;
-  /** Called once when an episode of failed writes begins. */
-  onError?: (error: unknown) => void;
-  /** Called when writing works again after an episode, with the bytes lost in it. */
-  onRecover?: (lostBytes: number) => void;
-  /** Least time between two attempts while failing, in ms (default 1000). */
-  retryMs?: number;
-  /** Clock for the retry delay (default `Date.now`). */
-  now?: () => number;
 }
 
 /** Files currently open, for {@linkcode reopenLogFiles}. */
@@ -58,26 +56,16 @@ export function reopenLogFiles(): number {
 export class RotatingFile {
   #file: Deno.FsFile | null = null;
   #size = 0;
-  /** Time of the last failed attempt while an episode lasts, else `null`. */
-  #failedAt: number | null = null;
-  #episodeLost = 0;
-  #lost = 0;
   readonly #path: string;
   readonly #maxBytes: number;
   readonly #maxFiles: number;
-  readonly #retryMs: number;
-  readonly #now: () => number;
-  readonly #onError: (error: unknown) => void;
-  readonly #onRecover: (lostBytes: number) => void;
+  readonly #faults: WriteFaults;
 
   constructor(path: string, options: RotatingFileOptions) {
     this.#path = path;
     this.#maxBytes = Math.max(1, options.maxBytes);
     this.#maxFiles = Math.max(0, options.maxFiles);
-    this.#retryMs = Math.max(0, options.retryMs ?? 1000);
-    this.#now = options.now ?? Date.now;
-    this.#onError = options.onError ?? (() => {});
-    this.#onRecover = options.onRecover ?? (() => {});
+    this.#faults = new WriteFaults(options);
   }
 
   /** The current file's path. */
@@ -87,23 +75,21 @@ export class RotatingFile {
 
   /** Bytes given to {@linkcode write} that never reached a file, since creation. */
   get lostBytes(): number {
-    return this.#lost;
+    return this.#faults.lost;
   }
 
   /** True while writes fail (between an `onError` and the next successful write). */
   get failing(): boolean {
-    return this.#failedAt !== null;
+    return this.#faults.failing;
   }
 
   #open(): Deno.FsFile | null {
     if (this.#file !== null) return this.#file;
     try {
-      this.#file = Deno.openSync(this.#path, { append: true, create: true, mode: 0o600 });
-      this.#size = this.#file.statSync().size;
+      ({ file: this.#file, size: this.#size } = openAppend(this.#path, 0o600));
       openFiles.add(this);
     } catch (error) {
-      this.close();
-      this.#fail(error);
+      this.#faults.fail(error);
       return null;
     }
     return this.#file;
@@ -117,10 +103,7 @@ export class RotatingFile {
    */
   write(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    if (this.#failedAt !== null && this.#now() - this.#failedAt < this.#retryMs) {
-      this.#drop(bytes.length);
-      return;
-    }
+    if (this.#faults.waiting) return this.#drop(bytes.length);
     let rest = bytes;
     while (rest.length > 0) {
       const file = this.#open();
@@ -148,11 +131,11 @@ export class RotatingFile {
     } catch (error) {
       this.#size += offset;
       this.close();
-      this.#fail(error);
+      this.#faults.fail(error);
       return offset;
     }
     this.#size += offset;
-    this.#recovered();
+    this.#faults.succeeded();
     return offset;
   }
 
@@ -160,43 +143,17 @@ export class RotatingFile {
   #rotate(): boolean {
     this.close();
     try {
-      if (this.#maxFiles === 0) {
-        Deno.removeSync(this.#path);
-      } else {
-        for (let i = this.#maxFiles - 1; i >= 1; i--) {
-          try {
-            Deno.renameSync(`${this.#path}.${i}`, `${this.#path}.${i + 1}`);
-          } catch (error) {
-            if (!(error instanceof Deno.errors.NotFound)) throw error;
-          }
-        }
-        Deno.renameSync(this.#path, `${this.#path}.1`);
-      }
+      rotateFiles(this.#path, this.#maxFiles);
       return true;
     } catch (error) {
-      this.#fail(error);
+      this.#faults.fail(error);
       return false;
     }
   }
 
-  #fail(error: unknown): void {
-    const first = this.#failedAt === null;
-    this.#failedAt = this.#now();
-    if (first) this.#onError(error);
-  }
-
   #drop(count: number): void {
     drops++;
-    this.#lost += count;
-    if (this.#failedAt !== null) this.#episodeLost += count;
-  }
-
-  #recovered(): void {
-    if (this.#failedAt === null) return;
-    const lost = this.#episodeLost;
-    this.#failedAt = null;
-    this.#episodeLost = 0;
-    this.#onRecover(lost);
+    this.#faults.drop(count);
   }
 
   /**
@@ -205,17 +162,13 @@ export class RotatingFile {
    */
   reopen(): void {
     this.close();
-    if (this.#failedAt !== null) this.#failedAt = -Infinity;
+    this.#faults.retryNow();
   }
 
   /** Closes the file; a later write opens it again. */
   close(): void {
     openFiles.delete(this);
-    try {
-      this.#file?.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(this.#file);
     this.#file = null;
   }
 }
