@@ -7,6 +7,8 @@
  * @module
  */
 
+import { statFields } from "../proc_stat.ts";
+
 /** What containment reads from `/proc/PID/stat`. */
 export interface ProcStat {
   pid: number;
@@ -23,8 +25,7 @@ export interface ProcStat {
 }
 
 /**
- * Parses the text of `/proc/PID/stat`. The command name (field 2) may hold
- * spaces and parentheses, so fields are counted from the last `)`.
+ * Parses the text of `/proc/PID/stat` ({@linkcode statFields}).
  *
  * @example
  * ```ts
@@ -33,14 +34,11 @@ export interface ProcStat {
  * ```
  */
 export function parseStat(text: string): ProcStat | null {
-  const close = text.lastIndexOf(")");
-  if (close < 0) return null;
-  const pid = Number(text.slice(0, text.indexOf(" ")));
-  const f = text.slice(close + 2).split(" ");
-  // f[0] is field 3, so field n is f[n - 3].
-  const nums = [f[1], f[2], f[3], f[19]].map(Number);
-  if (!Number.isSafeInteger(pid) || f.length < 20 || !nums.every(Number.isSafeInteger)) return null;
-  return { pid, state: f[0], ppid: nums[0], pgid: nums[1], sid: nums[2], start: nums[3] };
+  const f = statFields(text, 22);
+  if (f === null) return null;
+  const [pid, ppid, pgid, sid, start] = [f[1], f[4], f[5], f[6], f[22]].map(Number);
+  if (![pid, ppid, pgid, sid, start].every(Number.isSafeInteger)) return null;
+  return { pid, state: f[3], ppid, pgid, sid, start };
 }
 
 /** `/proc/PID/stat` of a live (or zombie) process, or `null` when it is gone. */

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { statFields } from "../proc_stat.ts";
+
 /** What a sample takes from one `/proc/PID/stat`. */
 export interface ProcUsage {
   pid: number;
@@ -23,9 +25,8 @@ export interface ProcUsage {
 }
 
 /**
- * Parses the text of `/proc/PID/stat` (`null` when it is not one). The
- * command name (field 2) may hold spaces and parentheses, so fields are
- * counted from the last `)`.
+ * Parses the text of `/proc/PID/stat` ({@linkcode statFields}; `null` when
+ * it is not one).
  *
  * @example
  * ```ts
@@ -34,17 +35,13 @@ export interface ProcUsage {
  * ```
  */
 export function parseUsage(text: string): ProcUsage | null {
-  const close = text.lastIndexOf(")");
-  if (close < 0) return null;
-  const pid = Number(text.slice(0, text.indexOf(" ")));
-  // f[0] is field 3, so field n is f[n - 3].
-  const f = text.slice(close + 2).split(" ", 22);
-  if (f.length < 22 || !Number.isSafeInteger(pid)) return null;
-  const pgid = Number(f[2]);
-  const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-  const rssPages = Number(f[21]);
-  if (!Number.isSafeInteger(pgid) || !Number.isSafeInteger(ticks)) return null;
-  if (!Number.isSafeInteger(rssPages)) return null;
+  const f = statFields(text, 24);
+  if (f === null) return null;
+  const pid = Number(f[1]);
+  const pgid = Number(f[5]);
+  const ticks = Number(f[14]) + Number(f[15]) + Number(f[16]) + Number(f[17]);
+  const rssPages = Number(f[24]);
+  if (![pid, pgid, ticks, rssPages].every(Number.isSafeInteger)) return null;
   return { pid, pgid, ticks, rssPages: Math.max(0, rssPages) };
 }
 
