@@ -14,6 +14,7 @@
  */
 
 import { RE2JS } from "re2js";
+import { outsideClasses } from "./regex_walk.ts";
 
 /** A compiled pattern: an unanchored search, like `RegExp.prototype.test`. */
 export interface Pattern {
@@ -52,24 +53,17 @@ const GROUP_OPENERS: readonly [string, string][] = [
 
 /** The first lookaround or backreference outside a character class, if any. */
 function unsupportedConstruct(source: string): Construct | undefined {
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
+  for (const i of outsideClasses(source)) {
     const ch = source[i];
-    if (ch === "\\") {
-      const next = source[i + 1] ?? "";
-      if (!inClass && next >= "1" && next <= "9") {
-        const digits = /^\d+/.exec(source.slice(i + 1))![0];
-        return { what: "backreference", text: `\\${digits}`, offset: i };
-      }
-      if (!inClass && next === "k" && source[i + 2] === "<") {
-        return { what: "named backreference", text: "\\k<", offset: i };
-      }
-      i++;
-    } else if (ch === "[") {
-      inClass = true;
-    } else if (ch === "]") {
-      inClass = false;
-    } else if (ch === "(" && !inClass) {
+    const next = source[i + 1] ?? "";
+    if (ch === "\\" && next >= "1" && next <= "9") {
+      const digits = /^\d+/.exec(source.slice(i + 1))![0];
+      return { what: "backreference", text: `\\${digits}`, offset: i };
+    }
+    if (ch === "\\" && next === "k" && source[i + 2] === "<") {
+      return { what: "named backreference", text: "\\k<", offset: i };
+    }
+    if (ch === "(") {
       for (const [opener, what] of GROUP_OPENERS) {
         if (source.startsWith(opener, i)) return { what, text: opener, offset: i };
       }
@@ -86,14 +80,9 @@ function shortQuote(text: string): string {
 /** Offset of the last `(` left open (outside classes and escapes), or 0. */
 function unclosedParen(source: string): number {
   const open: number[] = [];
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i];
-    if (ch === "\\") i++;
-    else if (inClass) inClass = ch !== "]";
-    else if (ch === "[") inClass = true;
-    else if (ch === "(") open.push(i);
-    else if (ch === ")") open.pop();
+  for (const i of outsideClasses(source)) {
+    if (source[i] === "(") open.push(i);
+    else if (source[i] === ")") open.pop();
   }
   return open.at(-1) ?? 0;
 }

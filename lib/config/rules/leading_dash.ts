@@ -7,6 +7,8 @@
  * @module
  */
 
+import { outsideClasses } from "../../regex_walk.ts";
+
 /** Escapes (after `\`) that never match `-`: digit, word and space classes. */
 const SAFE_CLASS_ESCAPES = "dws";
 /** Escapes (after `\`) whose class contains `-`. */
@@ -22,13 +24,9 @@ function valueSafe(value: unknown): boolean {
 /** True when the pattern has a `|` outside any group or class (`^a|-` matches "-x"). */
 function topLevelAlternation(source: string): boolean {
   let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
+  for (const i of outsideClasses(source)) {
     const ch = source[i];
-    if (ch === "\\") i++;
-    else if (inClass) inClass = ch !== "]";
-    else if (ch === "[") inClass = true;
-    else if (ch === "(") depth++;
+    if (ch === "(") depth++;
     else if (ch === ")") depth--;
     else if (ch === "|" && depth <= 0) return true;
   }
