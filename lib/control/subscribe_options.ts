@@ -6,8 +6,14 @@
  */
 
 import { badRequest } from "../errors.ts";
-import { EVENT_CATEGORIES, type EventCategory, type EventName } from "../events/event.ts";
 import type { EventFilter } from "../events/event.ts";
+import {
+  agentFilter,
+  categoryNamed,
+  describeValue as describe,
+  eventNamed,
+  unknownOption,
+} from "../events/option_values.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
 import type { ControlRequest } from "./protocol.ts";
 
@@ -18,9 +24,6 @@ export const HEARTBEAT_MIN_S = 0.05;
 /** Longest heartbeat period a request may ask for, in seconds. */
 export const HEARTBEAT_MAX_S = 3600;
 
-/** Longest agent name accepted in a filter. */
-const MAX_AGENT_NAME = 256;
-const CATEGORIES: readonly EventCategory[] = ["agent", "command", "system"];
 const OPTION_NAMES = [
   "categories",
   "agents",
@@ -60,25 +63,23 @@ export interface SubscribeOptions {
 export function subscribeOptions(request: ControlRequest): SubscribeOptions {
   if (request.args.length > 0) throw badRequest("Command 'subscribe' takes no arguments");
   const o = request.options;
-  for (const key of Object.keys(o)) {
-    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
-      throw badRequest(
-        `Unknown option "${key}" for command 'subscribe' (known: ${OPTION_NAMES.join(", ")})`,
-      );
-    }
+  const unknown = unknownOption(o, OPTION_NAMES);
+  if (unknown !== undefined) {
+    throw badRequest(
+      `Unknown option "${unknown}" for command 'subscribe' (known: ${OPTION_NAMES.join(", ")})`,
+    );
   }
   const filter: EventFilter = {};
-  const categories = list(o.categories, "categories", (v) => {
-    const lower = typeof v === "string" ? v.toLowerCase() : "";
-    return CATEGORIES.find((c) => c === lower);
-  }, `"agent", "command" or "system"`);
+  const categories = list(
+    o.categories,
+    "categories",
+    categoryNamed,
+    `"agent", "command" or "system"`,
+  );
   if (categories !== null) filter.categories = categories;
-  const events = list(o.events, "events", (v) => {
-    const upper = typeof v === "string" ? v.toUpperCase() : "";
-    return Object.hasOwn(EVENT_CATEGORIES, upper) ? upper as EventName : undefined;
-  }, "event names such as AGENT_FAILED");
+  const events = list(o.events, "events", eventNamed, "event names such as AGENT_FAILED");
   if (events !== null) filter.events = events;
-  const agents = list(o.agents, "agents", agentName, "agent names");
+  const agents = list(o.agents, "agents", agentFilter, "agent names");
   if (agents !== null) filter.agents = agents;
   return {
     filter,
@@ -117,16 +118,10 @@ function list<T>(
   return [...out];
 }
 
-function agentName(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" && value.length <= MAX_AGENT_NAME
-    ? value
-    : undefined;
-}
-
 function logsOption(value: unknown): "all" | string[] | null {
   if (value === undefined || value === null || value === false) return null;
   if (value === true) return "all";
-  return list(value, "logs", agentName, "agent names (or true for every agent)");
+  return list(value, "logs", agentFilter, "agent names (or true for every agent)");
 }
 
 function sinceOption(value: unknown): number | null {
@@ -167,14 +162,4 @@ function heartbeatOption(value: unknown): number {
     );
   }
   return value;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  }
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  return String(value);
 }

@@ -7,6 +7,9 @@
 /** Event categories. */
 export type EventCategory = "agent" | "command" | "system";
 
+/** The categories, in a fixed order. */
+export const EVENT_CATEGORY_NAMES: readonly EventCategory[] = ["agent", "command", "system"];
+
 /** Every event name, with its category. */
 export const EVENT_CATEGORIES = {
   ORCHESTRATOR_STARTED: "system",

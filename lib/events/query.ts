@@ -7,15 +7,20 @@
 
 import { badRequest } from "../errors.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
-import { EVENT_CATEGORIES, type EventCategory, type EventName } from "./event.ts";
+import { EVENT_CATEGORIES, EVENT_CATEGORY_NAMES, type EventCategory } from "./event.ts";
+import type { EventName } from "./event.ts";
+import {
+  agentFilter,
+  categoryNamed,
+  describeValue as describe,
+  eventNamed,
+  MAX_AGENT_FILTER,
+  unknownOption,
+} from "./option_values.ts";
 
 /** Rows returned when `limit` is not given. */
 export const QUERY_LIMIT_DEFAULT = 100;
 
-/** Longest accepted `agent` filter, in characters. */
-const MAX_AGENT_FILTER = 256;
-
-const CATEGORIES: readonly EventCategory[] = ["agent", "command", "system"];
 const OPTION_NAMES = ["limit", "category", "agent", "event", "since", "until"] as const;
 const RELATIVE = /^(\d{1,9})(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -59,13 +64,12 @@ export function normalizeQuery(query: unknown, now: Date): NormalizedQuery {
     throw badRequest(`Invalid history options: expected an object, got ${describe(query)}`);
   }
   const input = query as Record<string, unknown>;
-  for (const key of Object.keys(input)) {
-    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
-      throw badRequest(
-        `Unknown history option "${key}": expected one of ${OPTION_NAMES.join(", ")}`,
-        { option: key },
-      );
-    }
+  const unknown = unknownOption(input, OPTION_NAMES);
+  if (unknown !== undefined) {
+    throw badRequest(
+      `Unknown history option "${unknown}": expected one of ${OPTION_NAMES.join(", ")}`,
+      { option: unknown },
+    );
   }
   const result: NormalizedQuery = { limit: normalizeLimit(input.limit) };
   if (input.category !== undefined) result.category = normalizeCategory(input.category);
@@ -112,11 +116,12 @@ function normalizeLimit(value: unknown): number {
 }
 
 function normalizeCategory(value: unknown): EventCategory {
-  const lower = typeof value === "string" ? value.toLowerCase() : undefined;
-  const found = CATEGORIES.find((c) => c === lower);
+  const found = categoryNamed(value);
   if (found === undefined) {
     throw badRequest(
-      `Invalid history category ${describe(value)}: expected one of ${CATEGORIES.join(", ")}`,
+      `Invalid history category ${describe(value)}: expected one of ${
+        EVENT_CATEGORY_NAMES.join(", ")
+      }`,
       { option: "category" },
     );
   }
@@ -124,8 +129,8 @@ function normalizeCategory(value: unknown): EventCategory {
 }
 
 function normalizeEventName(value: unknown): EventName {
-  const upper = typeof value === "string" ? value.toUpperCase() : "";
-  if (!Object.hasOwn(EVENT_CATEGORIES, upper)) {
+  const found = eventNamed(value);
+  if (found === undefined) {
     throw badRequest(
       `Invalid history event ${describe(value)}: expected one of ${
         Object.keys(EVENT_CATEGORIES).join(", ")
@@ -133,11 +138,12 @@ function normalizeEventName(value: unknown): EventName {
       { option: "event" },
     );
   }
-  return upper as EventName;
+  return found;
 }
 
 function normalizeAgent(value: unknown): string {
-  if (typeof value !== "string" || value === "" || value.length > MAX_AGENT_FILTER) {
+  const agent = agentFilter(value);
+  if (agent === undefined) {
     throw badRequest(
       `Invalid history agent ${
         describe(value)
@@ -145,7 +151,7 @@ function normalizeAgent(value: unknown): string {
       { option: "agent" },
     );
   }
-  return value;
+  return agent;
 }
 
 function normalizeTime(option: "since" | "until", value: unknown, now: Date): string {
@@ -165,14 +171,4 @@ function normalizeTime(option: "since" | "until", value: unknown, now: Date): st
     }: expected an ISO 8601 timestamp (2025-07-27T10:30:00Z) or a duration such as 15m, 2h, 7d`,
     { option },
   );
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  }
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  return String(value);
 }

@@ -21,7 +21,8 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { OrchestratorError } from "../errors.ts";
-import { EVENT_CATEGORIES, type EventCategory, type EventName } from "./event.ts";
+import { EVENT_CATEGORIES, EVENT_CATEGORY_NAMES, type EventCategory } from "./event.ts";
+import type { EventName } from "./event.ts";
 
 /** Per-category limits (each an integer ≥ 1). */
 export type CategoryRetention = Readonly<Record<EventCategory, number>>;
@@ -31,9 +32,6 @@ export type Retention = number | CategoryRetention;
 
 /** `event_retention` as given: a category the object leaves out takes {@linkcode DEFAULT_CATEGORY_RETENTION}. */
 export type RetentionOption = number | Readonly<Partial<Record<EventCategory, number>>>;
-
-/** The categories, in a fixed order. */
-export const CATEGORIES: readonly EventCategory[] = ["agent", "command", "system"];
 
 /** A limit a category takes when the object form leaves it out. */
 export const DEFAULT_CATEGORY_RETENTION = 100_000;
@@ -60,12 +58,12 @@ export function checkRetention(value: unknown, where: string): Retention {
   }
   const object = value as Record<string, unknown>;
   for (const key of Object.keys(object)) {
-    if (!(CATEGORIES as readonly string[]).includes(key)) {
+    if (!(EVENT_CATEGORY_NAMES as readonly string[]).includes(key)) {
       throw fail(`unknown category "${key}": expected agent, command or system`);
     }
   }
   const limits = {} as Record<EventCategory, number>;
-  for (const category of CATEGORIES) {
+  for (const category of EVENT_CATEGORY_NAMES) {
     const n = object[category] ?? DEFAULT_CATEGORY_RETENTION;
     if (!valid(n)) {
       throw fail(`expected "${category}" to be ${range}, got ${String(n)}`);
@@ -161,7 +159,7 @@ class CategoryPruner implements Pruner {
       if (category !== undefined) this.#counts[category] += row.n;
     }
     this.#committed = { ...this.#counts };
-    this.#deletes = new Map(CATEGORIES.map((category) => {
+    this.#deletes = new Map(EVENT_CATEGORY_NAMES.map((category) => {
       const names = (Object.keys(EVENT_CATEGORIES) as EventName[])
         .filter((name) => EVENT_CATEGORIES[name] === category);
       return [category, { statement: db.prepare(oldestOfNamesSql(names.length)), names }];
@@ -173,7 +171,7 @@ class CategoryPruner implements Pruner {
   }
 
   step(): void {
-    for (const category of CATEGORIES) {
+    for (const category of EVENT_CATEGORY_NAMES) {
       const excess = this.#counts[category] - this.#limits[category];
       if (excess <= 0) continue;
       const n = Math.min(excess, this.#chunk);
