@@ -69,15 +69,21 @@ function failed(inv: Invocation, response: ControlResponse): CliResult {
   return renderResponse({ name: "subscribe", agent: "none", format: () => "" }, response, inv);
 }
 
-/** Runs a follower until Ctrl-C: exit 0; 1 for an error answer; 3 when the first connect fails. */
-async function follow(inv: Invocation, io: FollowIo, f: Follower): Promise<CliResult> {
-  let client: SubscriptionClient;
+/** A subscription connection, or the result of a failed connect (exit 3). */
+async function connect(inv: Invocation): Promise<SubscriptionClient | CliResult> {
   try {
-    client = await SubscriptionClient.connect(inv.socket, { origin: inv.socketOrigin });
+    return await SubscriptionClient.connect(inv.socket, { origin: inv.socketOrigin });
   } catch (error) {
     if (error instanceof ClientError) return unavailable(error);
     throw error;
   }
+}
+
+/** Runs a follower until Ctrl-C: exit 0; 1 for an error answer; 3 when the first connect fails. */
+async function follow(inv: Invocation, io: FollowIo, f: Follower): Promise<CliResult> {
+  const connected = await connect(inv);
+  if (!(connected instanceof SubscriptionClient)) return connected;
+  let client = connected;
   let backlog: Backlog;
   try {
     backlog = await f.prepare(async (requests) => {
@@ -253,13 +259,8 @@ export async function subscribeRaw(
   options: Record<string, unknown>,
   io: FollowIo,
 ): Promise<CliResult> {
-  let client: SubscriptionClient;
-  try {
-    client = await SubscriptionClient.connect(inv.socket, { origin: inv.socketOrigin });
-  } catch (error) {
-    if (error instanceof ClientError) return unavailable(error);
-    throw error;
-  }
+  const client = await connect(inv);
+  if (!(client instanceof SubscriptionClient)) return client;
   try {
     const [answer] = await within(
       client,
