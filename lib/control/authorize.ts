@@ -13,6 +13,7 @@
 
 import { type CommandName, isCommandName, resolveAllowed } from "../protocol/commands.ts";
 import type { OrchestratorConfig } from "../config/types.ts";
+import { capText } from "../text_cap.ts";
 
 /** The decision for one command name. */
 export type Authorization =
@@ -37,7 +38,12 @@ export function allowedCommands(
  */
 export function authorize(command: string, allowed: ReadonlySet<string>): Authorization {
   if (!isCommandName(command)) {
-    return { ok: false, code: 404, message: `Unknown command '${command}'`, result: "error" };
+    return {
+      ok: false,
+      code: 404,
+      message: `Unknown command '${capText(command)}'`,
+      result: "error",
+    };
   }
   if (!allowed.has(command)) {
     return {

@@ -7,6 +7,7 @@
 
 import { badRequest } from "../errors.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
+import { capText } from "../text_cap.ts";
 import { EVENT_CATEGORIES, type EventCategory, type EventName } from "./event.ts";
 
 /** Rows returned when `limit` is not given. */
@@ -62,8 +63,8 @@ export function normalizeQuery(query: unknown, now: Date): NormalizedQuery {
   for (const key of Object.keys(input)) {
     if (!(OPTION_NAMES as readonly string[]).includes(key)) {
       throw badRequest(
-        `Unknown history option "${key}": expected one of ${OPTION_NAMES.join(", ")}`,
-        { option: key },
+        `Unknown history option "${capText(key)}": expected one of ${OPTION_NAMES.join(", ")}`,
+        { option: capText(key) },
       );
     }
   }
