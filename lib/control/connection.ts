@@ -127,6 +127,8 @@ export class Connection implements AnswerQueue {
   #active = true;
   /** Set by every write that moved bytes; `sweep` clears it (a writer that stalled in between is stuck). */
   #wrote = false;
+  /** True when the last sweep saw a write under way. */
+  #wasWriting = false;
   #writeStuck = false;
   #lastActivity: number;
   /** Unfinished frames and silence, as the sweeps see them. */
@@ -172,7 +174,7 @@ export class Connection implements AnswerQueue {
     return this.#outBytes;
   }
 
-  /** True when no write moved a byte between the last two sweeps although one was under way. */
+  /** True when a write was under way at the last two sweeps and moved no byte in between. */
   get writeStuck(): boolean {
     return this.#writeStuck && this.#writing && !this.#closed;
   }
@@ -303,11 +305,12 @@ export class Connection implements AnswerQueue {
    * still unfinished after `frameMs` (answered 400, then closed). Activity
    * and frames are noticed at a sweep, so a connection idles out between
    * `idleMs` and `idleMs` + 2 sweep periods, and a frame expires between
-   * `frameMs` and `frameMs` + 1 period.
+   * `frameMs` and `frameMs` + 2 periods after its first bytes.
    */
   sweep(now: number, limits: SweepLimits): void {
     if (this.#closed) return;
-    this.#writeStuck = this.#writing && !this.#wrote;
+    this.#writeStuck = this.#writing && this.#wasWriting && !this.#wrote;
+    this.#wasWriting = this.#writing;
     this.#wrote = false;
     if (this.#expired) {
       this.close(); // its 400 could not be written by now

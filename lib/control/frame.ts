@@ -1,9 +1,11 @@
 /**
- * The control protocol's framing (docs/protocol.md, "Framing"): a 4-byte unsigned big-endian
- * length N, then N bytes of UTF-8 JSON. `FrameReader` turns a byte stream
- * into frames with exactly three outcomes — a frame, a clean EOF at a frame
- * boundary, a protocol error — and copes with partial reads and with many
- * frames arriving in one read. `encodeFrame` writes the other direction.
+ * The control protocol's framing (docs/protocol.md, "Framing"): a 4-byte
+ * unsigned big-endian length N, then N bytes of UTF-8 JSON. `FrameReader`
+ * turns a byte stream into frames with exactly three outcomes — a frame, a
+ * clean EOF at a frame boundary, a protocol error — and copes with partial
+ * reads and with many frames arriving in one read. `encodeFrame` writes the
+ * other direction. Buffers are freed as soon as they are done with
+ * (`freeBytes`), not left to the garbage collector.
  *
  * This module imports only the protocol's vocabulary (`lib/protocol/`), so
  * the CLI client stays fast to load.

@@ -3,7 +3,9 @@
  * see it (docs/protocol.md, "Connections"): a frame started and left
  * unfinished, and since when; or nothing sent at all since it connected.
  * The connection says when it waits for input and when a frame was read;
- * the sweeps bring the time, so no clock is read per request. Pure.
+ * the sweeps bring the time, so no clock is read per request. A client
+ * counts as stalled only once two sweeps have seen it so (a whole sweep
+ * period at least), never for a frame still arriving as a sweep passes. Pure.
  *
  * @module
  */
@@ -16,6 +18,7 @@
  * const watch = new InputWatch(0);
  * watch.waiting(true);
  * watch.sweep(100, 2, 500); // false: first seen unfinished at 100
+ * watch.unfinished; // false: one sweep is not enough to call it stalled
  * watch.sweep(700, 2, 500); // true: unfinished for more than 500 ms
  * ```
  */
@@ -27,8 +30,9 @@ export class InputWatch {
   /** `#frames` when a sweep first saw the frame under way unfinished, else -1; and that sweep's time. */
   #mark = -1;
   #since = 0;
-  /** True once a sweep saw the connection (a silent one is stalled only from then). */
-  #swept = false;
+  /** Sweeps that have seen the connection, and the time of the latest. */
+  #sweeps = 0;
+  #lastSweep = 0;
 
   /** `accepted`: the connection's accept time, on the sweeps' clock. */
   constructor(accepted: number) {
@@ -51,7 +55,8 @@ export class InputWatch {
    * that first saw it; input the server is not reading never counts.
    */
   sweep(now: number, buffered: number, frameMs: number): boolean {
-    this.#swept = true;
+    this.#sweeps++;
+    this.#lastSweep = now;
     if (!this.#waiting || buffered === 0) {
       this.#mark = -1;
       return false;
@@ -64,20 +69,20 @@ export class InputWatch {
     return now - this.#since > frameMs;
   }
 
-  /** True when a sweep saw the frame under way unfinished, and it still is. */
+  /** True when the frame under way was already unfinished at a sweep before the latest, and still is. */
   get unfinished(): boolean {
-    return this.#waiting && this.#mark === this.#frames;
+    return this.#waiting && this.#mark === this.#frames && this.#since < this.#lastSweep;
   }
 
   /**
-   * Since when (a sweep's time) the client has held the connection without
-   * using it: the sweep that saw its frame unfinished, or its accept time
-   * when it has sent nothing at all. `null` when it is neither, or no sweep
-   * has seen it yet.
+   * Since when the client has held the connection without using it: the
+   * sweep that first saw its frame unfinished, or its accept time when it
+   * has sent nothing at all — in both cases seen so by two sweeps. `null`
+   * otherwise.
    */
   stalledSince(buffered: number): number | null {
-    if (!this.#swept || !this.#waiting) return null;
-    if (this.#mark === this.#frames) return this.#since;
-    return this.#frames === 0 && buffered === 0 ? this.#accepted : null;
+    if (!this.#waiting) return null;
+    if (this.unfinished) return this.#since;
+    return this.#sweeps >= 2 && this.#frames === 0 && buffered === 0 ? this.#accepted : null;
   }
 }

@@ -98,7 +98,7 @@ export class ControlServer {
     this.#maxConnections = config.command_max_connections;
     // Activity and frames are noticed by the sweep (see Connection.sweep), so a
     // connection idles out between idle and idle + 2 sweeps, and an unfinished
-    // frame expires between its deadline and the deadline + 1 sweep.
+    // frame expires between its deadline and the deadline + 2 sweeps.
     const sweepMs = Math.min(
       1000,
       Math.max(20, Math.min(this.#limits.idleMs, this.#limits.frameMs) / 8),

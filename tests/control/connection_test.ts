@@ -178,22 +178,29 @@ Deno.test("connection: sweep closes an idle connection, never one waiting for an
 
 const LIMITS = { idleMs: 60_000, frameMs: 500 };
 
-/** Sweeps at `now`; true once a sweep saw a frame under way unfinished. */
-function sweptUnfinished(server: Connection, now: number): boolean {
-  server.sweep(now, LIMITS);
-  return server.unfinishedFrame;
+/**
+ * Sweeps 1 ms apart from `from` until two sweeps have seen a frame under way
+ * unfinished (once the server has read its first bytes); returns the time of
+ * the first of them.
+ */
+async function untilUnfinished(server: Connection, from: number): Promise<number> {
+  let now = from;
+  await until(() => {
+    server.sweep(now++, LIMITS);
+    return server.unfinishedFrame;
+  });
+  return now - 2;
 }
 
 Deno.test("connection: a frame left unfinished past the frame time is answered 400, then closed", async () => {
   const p = await pair((c) => echo(c));
   try {
     await p.client.write(new Uint8Array([0, 0, 0, 50, 0x7b])); // 50 bytes announced, 1 sent
-    // sweeps at time 100 until one sees the unfinished frame (once the server has read it)
-    await until(() => sweptUnfinished(p.server, 100));
-    p.server.sweep(500, LIMITS); // 400 ms later: still within the frame time
+    const seen = await untilUnfinished(p.server, 100);
+    p.server.sweep(seen + 400, LIMITS); // still within the frame time
     assert.equal(p.server.closed, false);
     assert.equal(p.server.unfinishedFrame, true);
-    p.server.sweep(700, LIMITS); // 600 ms: past it
+    p.server.sweep(seen + 600, LIMITS); // past it
     assert.deepEqual(await p.client.receive(), {
       code: 400,
       message: "Frame not finished within 0.5 s",
@@ -212,7 +219,8 @@ Deno.test("connection: frames finished between sweeps never expire, however many
     for (let i = 0; i < 6; i++) {
       // each sweep sees the first half of a new frame
       await p.client.write(frame.subarray(0, 6));
-      await until(() => sweptUnfinished(p.server, i * 400));
+      const seen = await untilUnfinished(p.server, i * 1000);
+      p.server.sweep(seen + 450, LIMITS); // the same frame, still within the frame time
       await p.client.write(frame.subarray(6));
       assert.deepEqual(await p.client.receive(), { echo: { n: 1 } });
     }
@@ -233,11 +241,13 @@ Deno.test("connection: stalledSince tells a silent or half-sent connection from 
     for (const p of [silent, half, used]) {
       assert.equal(p.server.stalledSince, null, "no sweep has seen it yet");
     }
-    await until(() => sweptUnfinished(half.server, 100));
-    silent.server.sweep(100, LIMITS);
-    used.server.sweep(100, LIMITS);
+    const seen = await untilUnfinished(half.server, 100);
+    for (const now of [100, 101]) {
+      silent.server.sweep(now, LIMITS);
+      used.server.sweep(now, LIMITS);
+    }
     assert.equal(silent.server.stalledSince, 5, "silent since it was accepted");
-    assert.equal(half.server.stalledSince, 100, "unfinished since the sweep that saw it");
+    assert.equal(half.server.stalledSince, seen, "unfinished since the sweep that first saw it");
     assert.equal(used.server.stalledSince, null);
   } finally {
     await silent.close();
