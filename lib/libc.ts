@@ -5,7 +5,8 @@
  * lib/control/peer_cred.ts), `FD_CLOEXEC` on inherited
  * descriptors, datagrams to the service manager's notification socket and
  * `CLOCK_MONOTONIC` (docs/systemd.md), `prctl` and `waitpid` for the child
- * subreaper (lib/containment/libc.ts).
+ * subreaper (lib/containment/libc.ts), and glibc's `mallopt` (large
+ * allocations returned to the system when freed).
  *
  * Every function returns `null` (or `false`) when libc cannot be opened —
  * not Linux, or FFI not permitted (`--allow-ffi`, included in `-A` and in the
@@ -29,6 +30,7 @@ const SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   waitpid: { parameters: ["i32", "pointer", "i32"], result: "i32" },
+  mallopt: { parameters: ["i32", "i32"], result: "i32" },
 } as const;
 
 /** `SOL_SOCKET`: the level of the generic socket options (`getsockopt`). */
@@ -42,6 +44,7 @@ const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 const MSG_NOSIGNAL = 0x4000;
 const CLOCK_MONOTONIC = 1;
+const M_MMAP_THRESHOLD = -3;
 
 /** `errno` values named in messages. */
 const ERRNO_NAMES: Record<number, string> = {
@@ -149,4 +152,19 @@ export function monotonicMicros(): bigint | null {
   const ts = new BigInt64Array(2); // struct timespec { time_t tv_sec; long tv_nsec; }
   if (lib.clock_gettime(CLOCK_MONOTONIC, ts) !== 0) return null;
   return ts[0] * 1_000_000n + ts[1] / 1000n;
+}
+
+/**
+ * Makes glibc map every allocation of at least `bytes` on its own, so it
+ * goes back to the system the moment it is freed. By default glibc raises
+ * that threshold (up to 32 MiB) each time a large block is freed, and later
+ * large blocks — a 1 MiB request, its answer — then come from the heap,
+ * which keeps the pages after they are freed: a burst of large control
+ * frames would leave the process hundreds of MiB larger for good
+ * (docs/operations.md, "Faults"). Setting the threshold fixes it at
+ * `bytes`. False when libc is unavailable (not glibc, or no FFI).
+ */
+export function mapLargeAllocations(bytes: number): boolean {
+  const lib = libc();
+  return lib !== null && lib.mallopt(M_MMAP_THRESHOLD, bytes) === 1;
 }

@@ -41,6 +41,7 @@ import { stopInOrder } from "./orchestrator/graph.ts";
 import { type Agent, round3 } from "./orchestrator/agent.ts";
 import { statusObject, summaryObject } from "./orchestrator/status_view.ts";
 import { isoTime } from "./iso_time.ts";
+import { capList, capText } from "./text_cap.ts";
 import { type Clock, Supervisor } from "./orchestrator/supervisor.ts";
 import { agentLogs } from "./orchestrator/logs_view.ts";
 import {
@@ -541,7 +542,9 @@ export class Orchestrator implements AgentController {
 
   #get(name: string): Agent {
     const agent = this.#sup.byName.get(name);
-    if (agent === undefined) throw notFound(`Unknown agent "${name}"`, { agent: name });
+    if (agent === undefined) {
+      throw notFound(`Unknown agent "${capText(name)}"`, { agent: capText(name) });
+    }
     return agent;
   }
 
@@ -562,7 +565,10 @@ export class Orchestrator implements AgentController {
 
   #refuseWhenShuttingDown(command: string, name: string): void {
     if (this.shuttingDown) {
-      throw new OrchestratorError(503, `Cannot ${command} agent "${name}": shutting down`);
+      throw new OrchestratorError(
+        503,
+        `Cannot ${command} agent "${capText(name)}": shutting down`,
+      );
     }
   }
 
@@ -595,8 +601,8 @@ export class Orchestrator implements AgentController {
     if (problems.length > 0) {
       throw new OrchestratorError(
         400,
-        `Invalid inputs for agent "${agent.config.name}": ${problems.join("; ")}`,
-        { problems },
+        `Invalid inputs for agent "${agent.config.name}": ${capList(problems).join("; ")}`,
+        { problems: capList(problems) },
       );
     }
   }

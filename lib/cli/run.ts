@@ -36,6 +36,10 @@ import { ConfigReloader } from "./run_reload.ts";
 import type { LockFile } from "../lock.ts";
 import { RunSystemd } from "./run_systemd.ts";
 import type { SocketInfo } from "../control/transport.ts";
+import { mapLargeAllocations } from "../libc.ts";
+
+/** Allocations from this size on are returned to the system when freed (glibc's initial threshold). */
+const LARGE_ALLOCATION_BYTES = 128 * 1024;
 
 const HELP = `Usage: orchestrator run CONFIG
 
@@ -77,6 +81,7 @@ export async function main(argv: string[]): Promise<CliResult> {
   }
   const config = loaded.config;
   configureLogging(config.cli_log_level);
+  mapLargeAllocations(LARGE_ALLOCATION_BYTES);
   const log = getLogger(["orchestrator", "run"]);
   if (loaded.results.length > 0) {
     const text = formatResults(loaded.results, path, { color });

@@ -38,6 +38,8 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">>
   command_max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
   command_socket_verify_peer: false,
   command_policies: [],
+  command_frame_timeout: 5,
+  command_max_buffered_bytes: 64 * 1024 * 1024,
   max_workers: 10,
   shutdown_timeout: 10,
   event_store_path: null,

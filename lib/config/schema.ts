@@ -160,6 +160,17 @@ export const CONFIG_SCHEMA: JsonSchemaDocument = {
       description: "Per-user and per-group commands; the first entry matching the verified " +
         "caller decides, else allowed_commands (needs command_socket_verify_peer)",
     },
+    command_frame_timeout: seconds("A started frame unfinished after this closes the connection", {
+      default: ORCHESTRATOR_DEFAULTS.command_frame_timeout,
+    }),
+    command_max_buffered_bytes: {
+      type: "integer",
+      minimum: 1024,
+      default: ORCHESTRATOR_DEFAULTS.command_max_buffered_bytes,
+      description:
+        "Bytes all control connections may hold together (unread input, queued answers); " +
+        "at least command_max_frame_bytes",
+    },
     max_workers: {
       type: "integer",
       minimum: 1,

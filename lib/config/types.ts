@@ -173,6 +173,10 @@ export interface OrchestratorConfig {
   command_socket_verify_peer: boolean;
   /** Per-user and per-group command policies; the first matching entry decides. Default `[]`. */
   command_policies: CommandPolicy[];
+  /** Seconds a started frame has to be finished before the connection is closed. Default 5. */
+  command_frame_timeout: number;
+  /** Bytes all control connections may hold together (unread input, queued answers). Default 64 MiB. */
+  command_max_buffered_bytes: number;
   max_workers: number;
   /** Seconds; default grace per agent before SIGKILL. */
   shutdown_timeout: number;

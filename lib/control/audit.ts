@@ -8,10 +8,12 @@
  *
  * Values that are not plain tokens are written as JSON strings, so a value
  * with spaces, quotes, `=` or newlines can never split a line or forge a
- * field. `formatAuditLine` is pure; `AuditLog` writes each line whole, with
- * one synchronous write, to a file opened append-only and rotated by size
- * (no buffering across requests), and to the `["orchestrator", "cli"]`
- * logger.
+ * field. Values a client sent are capped (`lib/text_cap.ts`): the user,
+ * command and agent at 256 bytes, the error message at 1024, each with a
+ * visible `…(N more bytes)`. `formatAuditLine` is pure; `AuditLog` writes
+ * each line whole, with one synchronous write, to a file opened append-only
+ * and rotated by size (no buffering across requests), and to the
+ * `["orchestrator", "cli"]` logger.
  *
  * @module
  */
@@ -21,6 +23,7 @@ import { dirname } from "../path.ts";
 import { isoTime } from "../iso_time.ts";
 import { LineFile } from "../line_file.ts";
 import { ORCHESTRATOR_DEFAULTS } from "../config/defaults.ts";
+import { capText, MESSAGE_MAX_BYTES } from "../text_cap.ts";
 
 /** How a request ended, as the audit line says it. */
 export type AuditResult = "success" | "error" | "blocked" | "timeout";
@@ -71,18 +74,23 @@ export function auditTimestamp(time: Date): string {
  * ```
  */
 export function formatAuditLine(entry: AuditEntry): string {
+  const user = capText(entry.user);
   let line = `${auditTimestamp(entry.time)} [CLI] user=${
-    auditValue(entry.reported ? `${entry.user}(reported)` : entry.user)
+    auditValue(entry.reported ? `${user}(reported)` : user)
   }`;
-  if (entry.reportedUser !== undefined) line += ` reported_user=${auditValue(entry.reportedUser)}`;
-  line += ` command=${auditValue(entry.command)}`;
-  if (entry.agent !== undefined) line += ` agent=${auditValue(entry.agent)}`;
+  if (entry.reportedUser !== undefined) {
+    line += ` reported_user=${auditValue(capText(entry.reportedUser))}`;
+  }
+  line += ` command=${auditValue(capText(entry.command))}`;
+  if (entry.agent !== undefined) line += ` agent=${auditValue(capText(entry.agent))}`;
   line += ` result=${entry.result} code=${entry.code} duration_ms=${
     Math.round(entry.durationMs * 1000) / 1000
   }`;
   if (entry.uid !== undefined) line += ` uid=${entry.uid}`;
   if (entry.pid !== undefined) line += ` pid=${entry.pid}`;
-  if (entry.error !== undefined) line += ` error=${auditValue(entry.error)}`;
+  if (entry.error !== undefined) {
+    line += ` error=${auditValue(capText(entry.error, MESSAGE_MAX_BYTES))}`;
+  }
   return line;
 }
 

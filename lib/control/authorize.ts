@@ -19,6 +19,7 @@ import { type CommandName, isCommandName, resolveAllowed } from "../protocol/com
 import type { CommandPolicy, OrchestratorConfig } from "../config/types.ts";
 import type { Caller } from "./identity.ts";
 import { groupId } from "../users.ts";
+import { capText } from "../text_cap.ts";
 
 /** The decision for one command name. */
 export type Authorization =
@@ -113,7 +114,12 @@ export function allowedFor(
  */
 export function authorize(command: string, allowed: ReadonlySet<string>): Authorization {
   if (!isCommandName(command)) {
-    return { ok: false, code: 404, message: `Unknown command '${command}'`, result: "error" };
+    return {
+      ok: false,
+      code: 404,
+      message: `Unknown command '${capText(command)}'`,
+      result: "error",
+    };
   }
   if (!allowed.has(command)) {
     return {

@@ -18,6 +18,7 @@ import type { EventQuery, OrchestratorEvent } from "../events/event.ts";
 import type { CommandName } from "../protocol/commands.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
 import { parseSignal, PAUSE_SIGNALS, type SignalName } from "../protocol/signals.ts";
+import { capText } from "../text_cap.ts";
 import { agentsAnswer } from "./agents_answer.ts";
 import type { ControlRequest } from "./protocol.ts";
 import type { SocketInfo } from "./transport.ts";
@@ -71,7 +72,7 @@ function onlyOptions(request: ControlRequest, known: readonly string[]): void {
   for (const key of Object.keys(request.options)) {
     if (!known.includes(key)) {
       throw badRequest(
-        `Unknown option "${key}" for command '${request.command}'` +
+        `Unknown option "${capText(key)}" for command '${request.command}'` +
           (known.length > 0 ? ` (known: ${known.join(", ")})` : ""),
       );
     }

@@ -31,6 +31,7 @@ import type { Answer, AnswerQueue, AnswerSlot, FrameHandler } from "./connection
 import { encodeJsonFrame } from "./frame.ts";
 import { type Caller, sameClient, type Who, whoFor } from "./identity.ts";
 import { JsonText } from "./json_text.ts";
+import { capList, capText } from "../text_cap.ts";
 import { type CommandName, STATE_CHANGING_COMMANDS } from "../protocol/commands.ts";
 import type { ResponseCode } from "../protocol/codes.ts";
 import type { SocketInfo } from "./transport.ts";
@@ -413,7 +414,8 @@ export class Dispatcher {
       this.#controller.events.append({
         event_name: event,
         agent_name: agent ?? null,
-        data: { command, args, user: session.who.user, result, code },
+        // Client text is capped (docs/protocol.md, "Limits"): each arg, the number of args, the user.
+        data: { command, args: capList(args), user: capText(session.who.user), result, code },
       });
     } catch {
       // The event store may already be closed during shutdown; the audit line is written.

@@ -1,9 +1,11 @@
 /**
- * The control protocol's framing (docs/protocol.md): a 4-byte unsigned big-endian
- * length N, then N bytes of UTF-8 JSON. `FrameReader` turns a byte stream
- * into frames with exactly three outcomes — a frame, a clean EOF at a frame
- * boundary, a protocol error — and copes with partial reads and with many
- * frames arriving in one read. `encodeFrame` writes the other direction.
+ * The control protocol's framing (docs/protocol.md, "Framing"): a 4-byte
+ * unsigned big-endian length N, then N bytes of UTF-8 JSON. `FrameReader`
+ * turns a byte stream into frames with exactly three outcomes — a frame, a
+ * clean EOF at a frame boundary, a protocol error — and copes with partial
+ * reads and with many frames arriving in one read. `encodeFrame` writes the
+ * other direction. Buffers are freed as soon as they are done with
+ * (`freeBytes`), not left to the garbage collector.
  *
  * This module imports only the protocol's vocabulary (`lib/protocol/`), so
  * the CLI client stays fast to load.
@@ -19,12 +21,40 @@ export type FrameOutcome =
   | { kind: "frame"; payload: Uint8Array }
   /** The peer closed the stream at a frame boundary. */
   | { kind: "eof" }
-  /** A framing violation; the stream cannot be resynchronised and must be closed. */
-  | { kind: "error"; code: 400 | 413; message: string };
+  /**
+   * The stream must be closed: a framing violation (400, 413; it cannot be
+   * resynchronised), or no memory left for the frame under way (503).
+   */
+  | { kind: "error"; code: 400 | 413 | 503; message: string };
 
 /** Anything with a `read` like `Deno.Conn`. */
 export interface ByteSource {
   read(p: Uint8Array): Promise<number | null>;
+}
+
+/**
+ * Memory shared by many readers and writers (the control server's
+ * `command_max_buffered_bytes`): a reader asks before it grows its buffer
+ * and gives the bytes back when it shrinks or is released.
+ */
+export interface ByteBudget {
+  /** Takes `bytes` when they fit under the limit; false (taking nothing) otherwise. */
+  tryTake(bytes: number): boolean;
+  /** Takes `bytes` whatever the limit (memory already in use). */
+  take(bytes: number): void;
+  /** Gives `bytes` back. */
+  release(bytes: number): void;
+}
+
+/** Frees an array's memory now rather than at the next garbage collection. */
+export function freeBytes(bytes: Uint8Array): void {
+  const buffer = bytes.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return; // shared: the collector frees it
+  try {
+    buffer.transfer(0); // detaching drops the backing store at once
+  } catch {
+    // not detachable: the collector frees it
+  }
 }
 
 /**
@@ -47,8 +77,10 @@ export function checkFrameLength(
 
 /**
  * Reads length-prefixed frames from a byte source. One internal buffer is
- * reused and grown only as far as the largest frame seen (bounded by
- * `maxFrameBytes`).
+ * reused, grown for a large frame (bounded by `maxFrameBytes`, and by the
+ * `budget` when one is given: a growth it refuses is a 503 outcome) and
+ * shrunk back to its initial size as soon as the frame under way fits in it,
+ * so an idle reader never keeps a large buffer.
  *
  * @example
  * ```ts
@@ -63,19 +95,28 @@ export function checkFrameLength(
 export class FrameReader {
   #source: ByteSource;
   #max: number;
+  #initial: number;
+  #budget: ByteBudget | null;
   #buf: Uint8Array;
   #start = 0;
   #end = 0;
+  #released = false;
 
   constructor(
     source: ByteSource,
-    options: { maxFrameBytes?: number; initialBufferBytes?: number } = {},
+    options: { maxFrameBytes?: number; initialBufferBytes?: number; budget?: ByteBudget } = {},
   ) {
     this.#source = source;
     this.#max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    this.#buf = new Uint8Array(
-      Math.min(options.initialBufferBytes ?? 16 * 1024, this.#max + HEADER_BYTES),
-    );
+    this.#initial = Math.min(options.initialBufferBytes ?? 16 * 1024, this.#max + HEADER_BYTES);
+    this.#budget = options.budget ?? null;
+    this.#buf = new Uint8Array(this.#initial);
+    this.#budget?.take(this.#initial);
+  }
+
+  /** Bytes of the internal buffer (what the reader holds in memory). */
+  get capacity(): number {
+    return this.#buf.length;
   }
 
   /** Bytes received but not yet returned as a frame (a partial frame, or whole frames queued). */
@@ -96,7 +137,9 @@ export class FrameReader {
   /** Returns the next frame, a clean EOF, or a protocol error. */
   async read(): Promise<FrameOutcome> {
     for (;;) {
+      if (this.#released) return { kind: "eof" };
       const available = this.#end - this.#start;
+      let needed = HEADER_BYTES;
       if (available >= HEADER_BYTES) {
         const b = this.#buf;
         const s = this.#start;
@@ -109,13 +152,19 @@ export class FrameReader {
           if (this.#start === this.#end) this.#start = this.#end = 0;
           return { kind: "frame", payload: b.subarray(from, from + length) };
         }
-        this.#makeRoom(HEADER_BYTES + length);
-      } else {
-        this.#makeRoom(HEADER_BYTES);
+        needed += length;
+      }
+      if (!this.#makeRoom(needed)) {
+        return {
+          kind: "error",
+          code: 503,
+          message: `Server busy: no buffer space left for a frame of ${needed} bytes`,
+        };
       }
       const n = await this.#source.read(
         this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end),
       );
+      if (this.#released) return { kind: "eof" };
       if (n === null || n === 0) {
         if (n === 0) continue;
         if (this.#end === this.#start) return { kind: "eof" };
@@ -129,9 +178,33 @@ export class FrameReader {
     }
   }
 
-  /** Ensures the buffer can hold `needed` bytes from `#start`, with free space after `#end`. */
-  #makeRoom(needed: number): void {
+  /**
+   * Gives the buffer back (its memory is freed now, and returned to the
+   * budget). The reader is done: `read()` returns end of stream from then
+   * on, also a read that was pending. Idempotent.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#budget?.release(this.#buf.length);
+    freeBytes(this.#buf);
+    this.#buf = new Uint8Array(0);
+    this.#start = this.#end = 0;
+  }
+
+  /**
+   * Ensures the buffer can hold `needed` bytes from `#start`, with free
+   * space after `#end`: shrinks a grown buffer back to its initial size when
+   * that is enough, grows it when not. False when the budget refuses the
+   * growth (nothing changed).
+   */
+  #makeRoom(needed: number): boolean {
     const available = this.#end - this.#start;
+    if (this.#buf.length > this.#initial && needed <= this.#initial) {
+      this.#budget?.release(this.#buf.length - this.#initial);
+      this.#resize(this.#initial);
+      return true;
+    }
     if (
       this.#start > 0 && (this.#buf.length - this.#start < needed || this.#end === this.#buf.length)
     ) {
@@ -140,14 +213,25 @@ export class FrameReader {
       this.#end = available;
     }
     if (this.#buf.length - this.#start < needed) {
-      let size = this.#buf.length * 2;
+      let size = Math.max(this.#buf.length, 1) * 2;
       while (size < needed) size *= 2;
-      const grown = new Uint8Array(Math.min(size, this.#max + HEADER_BYTES));
-      grown.set(this.#buf.subarray(this.#start, this.#end));
-      this.#buf = grown;
-      this.#start = 0;
-      this.#end = available;
+      size = Math.min(size, this.#max + HEADER_BYTES);
+      if (this.#budget !== null && !this.#budget.tryTake(size - this.#buf.length)) return false;
+      this.#resize(size);
     }
+    return true;
+  }
+
+  /** Moves the unread bytes into a new buffer of `size` bytes and frees the old one. */
+  #resize(size: number): void {
+    const available = this.#end - this.#start;
+    const old = this.#buf;
+    const next = new Uint8Array(size);
+    next.set(old.subarray(this.#start, this.#end));
+    this.#buf = next;
+    this.#start = 0;
+    this.#end = available;
+    freeBytes(old);
   }
 }
 
@@ -167,6 +251,14 @@ export function encodeFrame(value: unknown): Uint8Array {
   return encodeJsonFrame(json);
 }
 
+/**
+ * Texts longer than this (in UTF-16 units) are encoded to their exact size
+ * rather than into room for the worst case, and buffers past this size grow
+ * by a quarter rather than double: large answers cost their size, not three
+ * or four times it.
+ */
+const EXACT_ENCODE_CHARS = 64 * 1024;
+
 /** Scratch space of `encodeJsonFrame` for short texts (allocated on first use). */
 let scratch: Uint8Array | null = null;
 const SCRATCH_BYTES = 16 * 1024;
@@ -181,10 +273,12 @@ export function encodeJsonFrame(json: string): Uint8Array {
     writeHeader(scratch, 0, written);
     return scratch.slice(0, HEADER_BYTES + written);
   }
-  const out = new Uint8Array(HEADER_BYTES + json.length * 3);
-  const { written } = encoder.encodeInto(json, out.subarray(HEADER_BYTES));
-  writeHeader(out, 0, written);
-  return out.subarray(0, HEADER_BYTES + written);
+  const payload = encoder.encode(json);
+  const out = new Uint8Array(HEADER_BYTES + payload.length);
+  writeHeader(out, 0, payload.length);
+  out.set(payload, HEADER_BYTES);
+  freeBytes(payload);
+  return out;
 }
 
 /**
@@ -218,7 +312,20 @@ export class FrameBuffer {
   /** Appends one frame holding the UTF-8 of `json`; returns the frame's size in bytes. */
   appendJson(json: string): number {
     const needed = this.#length + HEADER_BYTES + json.length * 3;
-    if (needed > this.#buf.length) this.#grow(needed);
+    if (needed > this.#buf.length) {
+      if (json.length > EXACT_ENCODE_CHARS) {
+        // Room for the worst case (3 bytes a character) would triple a large answer's memory.
+        const payload = encoder.encode(json);
+        const size = HEADER_BYTES + payload.length;
+        this.#ensure(this.#length + size);
+        writeHeader(this.#buf, this.#length, payload.length);
+        this.#buf.set(payload, this.#length + HEADER_BYTES);
+        this.#length += size;
+        freeBytes(payload);
+        return size;
+      }
+      this.#grow(needed);
+    }
     const { written } = encoder.encodeInto(
       json,
       this.#buf.subarray(this.#length + HEADER_BYTES),
@@ -242,17 +349,43 @@ export class FrameBuffer {
     return this.#buf.subarray(0, this.#length);
   }
 
-  /** Empties the buffer; one grown beyond `keepBytes` is released (back to its initial size). */
-  clear(keepBytes = 1024 * 1024): void {
-    this.#length = 0;
-    if (this.#buf.length > keepBytes) this.#buf = new Uint8Array(this.#initial);
+  /** Bytes of the internal buffer (what it holds in memory). */
+  get capacity(): number {
+    return this.#buf.length;
   }
 
+  /**
+   * Empties the buffer; one grown beyond `keepBytes` (default 64 KiB) is
+   * freed and replaced by one of the initial size, so a large answer never
+   * leaves a large buffer behind.
+   */
+  clear(keepBytes = 64 * 1024): void {
+    this.#length = 0;
+    if (this.#buf.length > keepBytes) {
+      freeBytes(this.#buf);
+      this.#buf = new Uint8Array(this.#initial);
+    }
+  }
+
+  /** Frees the buffer now (the writer is done with it); a later append starts a new one. */
+  release(): void {
+    freeBytes(this.#buf);
+    this.#buf = new Uint8Array(0);
+    this.#length = 0;
+  }
+
+  #ensure(needed: number): void {
+    if (needed > this.#buf.length) this.#grow(needed);
+  }
+
+  /** Grows to hold `needed` bytes: doubling while small, then by a quarter, at least `needed`. */
   #grow(needed: number): void {
-    let size = this.#buf.length * 2;
-    while (size < needed) size *= 2;
+    const length = this.#buf.length;
+    const next = length < EXACT_ENCODE_CHARS ? length * 2 : length + (length >> 2);
+    const size = Math.max(next, needed, this.#initial);
     const grown = new Uint8Array(size);
     grown.set(this.#buf.subarray(0, this.#length));
+    freeBytes(this.#buf);
     this.#buf = grown;
   }
 }

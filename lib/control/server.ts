@@ -1,8 +1,11 @@
 /**
  * The control server (docs/protocol.md): a UNIX socket speaking
  * length-prefixed JSON frames. This file opens the socket (listen.ts),
- * accepts connections up to `command_max_connections` (one more gets a 503
- * and is closed), sweeps idle connections, drains and closes.
+ * accepts connections up to `command_max_connections` (one more takes the
+ * slot of the longest-stalled connection, or gets a 503 and is closed when
+ * none is stalled), sweeps idle connections and unfinished frames, holds the
+ * connections to their shared memory bound (`command_max_buffered_bytes`),
+ * drains and closes.
  *
  * Layout of lib/control, from the socket up:
  *
@@ -14,7 +17,9 @@
  * - `frame.ts`: the frame codec (`FrameReader`, `FrameBuffer`).
  * - `connection.ts`: one connection's traffic — frames in, answers out in
  *   request order, bounded queue and backpressure, write batching, idle
- *   sweep, close when flushed, server push. Knows no command.
+ *   and frame-deadline sweep (`input_watch.ts`), close when flushed,
+ *   server push. Knows no command. `budget.ts`: the bytes all connections
+ *   hold together.
  * - `dispatch.ts`: one request's life — parse, 503 while draining,
  *   authorize (`authorize.ts`), run the handler (`commands.ts`) within
  *   `command_timeout`, audit (`audit.ts`), record the event (committed
@@ -41,7 +46,8 @@ import { getLogger } from "@logtape/logtape";
 import type { AgentController, Reloader } from "../agent/controller.ts";
 import { AuditLog } from "./audit.ts";
 import { allowedCommands, compilePolicies } from "./authorize.ts";
-import { Connection } from "./connection.ts";
+import { BufferBudget } from "./budget.ts";
+import { Connection, type SweepLimits } from "./connection.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { encodeJsonFrame, writeAll } from "./frame.ts";
 import { errorResponse } from "./protocol.ts";
@@ -79,7 +85,8 @@ export class ControlServer {
   #controller: AgentController;
   #listener: ControlListener;
   #maxFrame: number;
-  #idleMs: number;
+  #limits: SweepLimits;
+  #budget: BufferBudget;
   #maxConnections: number;
   #connections = new Set<Connection>();
   #closed = false;
@@ -107,11 +114,19 @@ export class ControlServer {
     this.#owned = opened.owned;
     this.#listener = opened.listener;
     this.#maxFrame = config.command_max_frame_bytes;
-    this.#idleMs = config.command_idle_timeout * 1000;
+    this.#limits = {
+      idleMs: config.command_idle_timeout * 1000,
+      frameMs: config.command_frame_timeout * 1000,
+    };
+    this.#budget = new BufferBudget(config.command_max_buffered_bytes);
     this.#maxConnections = config.command_max_connections;
-    // Activity is noticed by the sweep (see Connection.sweep), so a connection
-    // idles out between idle and idle + 2 sweeps.
-    const sweepMs = Math.min(1000, Math.max(20, this.#idleMs / 8));
+    // Activity and frames are noticed by the sweep (see Connection.sweep), so a
+    // connection idles out between idle and idle + 2 sweeps, and an unfinished
+    // frame expires between its deadline and the deadline + 2 sweeps.
+    const sweepMs = Math.min(
+      1000,
+      Math.max(20, Math.min(this.#limits.idleMs, this.#limits.frameMs) / 8),
+    );
     this.#sweep = setInterval(() => this.#sweepIdle(), sweepMs);
     Deno.unrefTimer(this.#sweep);
     this.#accepting = this.#acceptLoop();
@@ -150,6 +165,11 @@ export class ControlServer {
   /** Open connections. */
   get connections(): number {
     return this.#connections.size;
+  }
+
+  /** Bytes the connections hold now (unread input and queued answers), against `command_max_buffered_bytes`. */
+  get bufferedBytes(): number {
+    return this.#budget.used;
   }
 
   /** True once `drain` has been called: new requests get 503. */
@@ -227,7 +247,7 @@ export class ControlServer {
         closeQuietly(conn);
         return;
       }
-      if (this.#connections.size >= this.#maxConnections) {
+      if (this.#connections.size >= this.#maxConnections && !this.#evictStalled()) {
         this.#refuse(conn);
         continue;
       }
@@ -239,11 +259,37 @@ export class ControlServer {
           this.#checkIdle();
         },
         onFlushed: () => this.#checkIdle(),
+        budget: this.#budget,
       });
       this.#connections.add(c);
       const caller = conn.peer === undefined ? undefined : verifiedCaller(conn.peer);
       c.serve(this.dispatcher.session(c, caller));
     }
+  }
+
+  /**
+   * All slots are taken: closes the connection stalled longest — a frame
+   * started and left unfinished, or nothing sent since it connected, as
+   * seen by a sweep — so the new client gets its slot. False when none is
+   * stalled (the new client is refused).
+   */
+  #evictStalled(): boolean {
+    let victim: Connection | null = null;
+    let since = Infinity;
+    for (const c of this.#connections) {
+      const s = c.stalledSince;
+      if (s !== null && s < since) {
+        since = s;
+        victim = c;
+      }
+    }
+    if (victim === null) return false;
+    this.#log.warn(
+      "Closed a stalled control connection (unfinished frame or silent) to make room: limit {limit}",
+      { limit: this.#maxConnections },
+    );
+    victim.close();
+    return true;
   }
 
   /** Answers 503 once on a connection over the limit and closes it (logged, not audited: no request was read). */
@@ -261,12 +307,33 @@ export class ControlServer {
 
   /**
    * Closes connections idle for `command_idle_timeout` — no request read and
-   * nothing written — or stuck writing to a reader that stopped reading.
-   * Connections waiting for a command's answer are not idle.
+   * nothing written — or stuck writing to a reader that stopped reading
+   * (connections waiting for a command's answer are not idle), and those
+   * with a frame unfinished after `command_frame_timeout`. Then, when the
+   * connections' shared memory ran short since the last sweep, closes those
+   * that hold memory without using it.
    */
   #sweepIdle(): void {
     const now = performance.now();
-    for (const c of this.#connections) c.sweep(now, this.#idleMs);
+    for (const c of this.#connections) c.sweep(now, this.#limits);
+    if (this.#budget.over || this.#budget.takeShortage()) this.#reclaim();
+  }
+
+  /**
+   * The control buffers ran short: closes every connection whose client has
+   * not read any of its answers since the last sweep, or has left a frame
+   * unfinished since then (one log line for all of them).
+   */
+  #reclaim(): void {
+    const idle = [...this.#connections].filter((c) => c.writeStuck || c.unfinishedFrame);
+    if (idle.length === 0) return;
+    const held = this.#budget.used;
+    for (const c of idle) c.close();
+    this.#log.warn(
+      "Closed {count} control connections that held buffers unused (clients not reading their " +
+        "answers or not finishing frames): {freed} bytes freed (limit {limit})",
+      { count: idle.length, freed: held - this.#budget.used, limit: this.#budget.limit },
+    );
   }
 }
 

@@ -7,6 +7,7 @@
 
 import { badRequest } from "../errors.ts";
 import { MAX_LIST } from "../protocol/limits.ts";
+import { capText } from "../text_cap.ts";
 import { EVENT_CATEGORIES, EVENT_CATEGORY_NAMES, type EventCategory } from "./event.ts";
 import type { EventName } from "./event.ts";
 import {
@@ -67,8 +68,8 @@ export function normalizeQuery(query: unknown, now: Date): NormalizedQuery {
   const unknown = unknownOption(input, OPTION_NAMES);
   if (unknown !== undefined) {
     throw badRequest(
-      `Unknown history option "${unknown}": expected one of ${OPTION_NAMES.join(", ")}`,
-      { option: unknown },
+      `Unknown history option "${capText(unknown)}": expected one of ${OPTION_NAMES.join(", ")}`,
+      { option: capText(unknown) },
     );
   }
   const result: NormalizedQuery = { limit: normalizeLimit(input.limit) };

@@ -10,6 +10,7 @@ import { type AgentProcess, spawnProcess } from "../agent/process.ts";
 import { resolveTemplate } from "../agent/template.ts";
 import type { Containment } from "../containment/containment.ts";
 import type { Agent } from "./agent.ts";
+import { capText } from "../text_cap.ts";
 
 /** Result of {@link launchProcess}: the process, or why the agent fails (with its protocol code). */
 export type Launch =
@@ -58,6 +59,7 @@ export function launchProcess(agent: Agent, options: LaunchOptions): Launch {
     const why = error instanceof Deno.errors.NotFound
       ? "no such program or working directory"
       : (error as Error).message;
-    return { ok: false, code: 409, reason: `Cannot spawn "${resolved.value.command}": ${why}` };
+    const command = capText(resolved.value.command);
+    return { ok: false, code: 409, reason: `Cannot spawn "${command}": ${capText(why)}` };
   }
 }

@@ -18,6 +18,7 @@ const TIMER_MAX_MS = 2 ** 31 - 1;
 const OPTIONS: [string, (v: number) => Record<string, unknown>][] = [
   ["command_timeout", (v) => ({ command_timeout: v })],
   ["command_idle_timeout", (v) => ({ command_idle_timeout: v })],
+  ["command_frame_timeout", (v) => ({ command_frame_timeout: v })],
   ["shutdown_timeout", (v) => ({ shutdown_timeout: v })],
   ["resource_sample_interval", (v) => ({ resource_sample_interval: v })],
   ["agents[0].stop_timeout", (v) => agent({ stop_timeout: v })],

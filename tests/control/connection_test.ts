@@ -6,6 +6,7 @@ import {
   MAX_BACKLOG_BYTES,
   MAX_PIPELINE,
 } from "../../lib/control/connection.ts";
+import { BufferBudget } from "../../lib/control/budget.ts";
 import { encodeFrame } from "../../lib/control/frame.ts";
 import { DenoUnixListener } from "../../lib/control/transport.ts";
 import { RawConn, shortTempDir, until } from "./_helpers.ts";
@@ -20,7 +21,11 @@ interface Pair {
 }
 
 /** Accepts one connection through the Deno adapter and serves it with `handler(connection)`. */
-async function pair(handler: (c: Connection) => FrameHandler, now = 0): Promise<Pair> {
+async function pair(
+  handler: (c: Connection) => FrameHandler,
+  now = 0,
+  budget?: BufferBudget,
+): Promise<Pair> {
   const dir = await shortTempDir();
   const listener = new DenoUnixListener(
     Deno.listen({ transport: "unix", path: `${dir}/s` }),
@@ -36,6 +41,7 @@ async function pair(handler: (c: Connection) => FrameHandler, now = 0): Promise<
     now,
     onClose: (c) => closed.push(c),
     onFlushed: () => {},
+    budget,
   });
   const serving = server.serve(handler(server));
   return {
@@ -152,8 +158,8 @@ Deno.test("connection: sweep closes an idle connection, never one waiting for an
     await until(() => slots.length === 1);
     // The clock is the sweep's argument: the first sweep notices the activity at accept.
     for (const now of [100, 200, 1_200, 2_500]) {
-      idle.server.sweep(now, 1_000);
-      waiting.server.sweep(now, 1_000);
+      idle.server.sweep(now, { idleMs: 1_000, frameMs: 60_000 });
+      waiting.server.sweep(now, { idleMs: 1_000, frameMs: 60_000 });
     }
     assert.equal(idle.server.closed, true);
     assert.equal(await idle.client.receive(), "eof");
@@ -161,11 +167,141 @@ Deno.test("connection: sweep closes an idle connection, never one waiting for an
     waiting.server.settle(slots[0], '{"late":true}');
     assert.deepEqual(await waiting.client.receive(), { late: true });
     // answered and idle again: the next sweeps close it
-    waiting.server.sweep(3_000, 1_000);
-    waiting.server.sweep(4_500, 1_000);
+    waiting.server.sweep(3_000, { idleMs: 1_000, frameMs: 60_000 });
+    waiting.server.sweep(4_500, { idleMs: 1_000, frameMs: 60_000 });
     assert.equal(await waiting.client.receive(), "eof");
   } finally {
     await idle.close();
     await waiting.close();
+  }
+});
+
+const LIMITS = { idleMs: 60_000, frameMs: 500 };
+
+/**
+ * Sweeps 1 ms apart from `from` until two sweeps have seen a frame under way
+ * unfinished (once the server has read its first bytes); returns the time of
+ * the first of them.
+ */
+async function untilUnfinished(server: Connection, from: number): Promise<number> {
+  let now = from;
+  await until(() => {
+    server.sweep(now++, LIMITS);
+    return server.unfinishedFrame;
+  });
+  return now - 2;
+}
+
+Deno.test("connection: a frame left unfinished past the frame time is answered 400, then closed", async () => {
+  const p = await pair((c) => echo(c));
+  try {
+    await p.client.write(new Uint8Array([0, 0, 0, 50, 0x7b])); // 50 bytes announced, 1 sent
+    const seen = await untilUnfinished(p.server, 100);
+    p.server.sweep(seen + 400, LIMITS); // still within the frame time
+    assert.equal(p.server.closed, false);
+    assert.equal(p.server.unfinishedFrame, true);
+    p.server.sweep(seen + 600, LIMITS); // past it
+    assert.deepEqual(await p.client.receive(), {
+      code: 400,
+      message: "Frame not finished within 0.5 s",
+    });
+    assert.equal(await p.client.receive(), "eof");
+    assert.equal(p.server.closed, true);
+  } finally {
+    await p.close();
+  }
+});
+
+Deno.test("connection: frames finished between sweeps never expire, however many sweeps see one under way", async () => {
+  const p = await pair((c) => echo(c));
+  try {
+    const frame = encodeFrame({ n: 1 });
+    for (let i = 0; i < 6; i++) {
+      // each sweep sees the first half of a new frame
+      await p.client.write(frame.subarray(0, 6));
+      const seen = await untilUnfinished(p.server, i * 1000);
+      p.server.sweep(seen + 450, LIMITS); // the same frame, still within the frame time
+      await p.client.write(frame.subarray(6));
+      assert.deepEqual(await p.client.receive(), { echo: { n: 1 } });
+    }
+    assert.equal(p.server.closed, false);
+  } finally {
+    await p.close();
+  }
+});
+
+Deno.test("connection: stalledSince tells a silent or half-sent connection from a used one", async () => {
+  const silent = await pair((c) => echo(c), 5);
+  const half = await pair((c) => echo(c), 5);
+  const used = await pair((c) => echo(c), 5);
+  try {
+    await half.client.write(new Uint8Array([0, 0, 0, 9]));
+    await used.client.send({ a: 1 });
+    await used.client.receive();
+    for (const p of [silent, half, used]) {
+      assert.equal(p.server.stalledSince, null, "no sweep has seen it yet");
+    }
+    const seen = await untilUnfinished(half.server, 100);
+    for (const now of [100, 101]) {
+      silent.server.sweep(now, LIMITS);
+      used.server.sweep(now, LIMITS);
+    }
+    assert.equal(silent.server.stalledSince, 5, "silent since it was accepted");
+    assert.equal(half.server.stalledSince, seen, "unfinished since the sweep that first saw it");
+    assert.equal(used.server.stalledSince, null);
+  } finally {
+    await silent.close();
+    await half.close();
+    await used.close();
+  }
+});
+
+Deno.test("connection: a large answer that does not fit the shared budget is a 503, then close", async () => {
+  const budget = new BufferBudget(256 * 1024);
+  const p = await pair(
+    (c) => ({
+      frame(payload) {
+        const { size } = JSON.parse(new TextDecoder().decode(payload));
+        c.reply(JSON.stringify({ pad: "x".repeat(size) }));
+      },
+      violation() {},
+    }),
+    0,
+    budget,
+  );
+  try {
+    await p.client.send({ size: 10 }); // small: always fits
+    assert.equal((await p.client.receive() as { pad: string }).pad.length, 10);
+    budget.take(200 * 1024); // most of the budget held elsewhere
+    await p.client.send({ size: 40 * 1024 }); // small answers pass even now
+    assert.equal((await p.client.receive() as { pad: string }).pad.length, 40 * 1024);
+    await p.client.send({ size: 100 * 1024 });
+    await p.client.send({ size: 1 }); // dropped: the connection is closing
+    const refused = await p.client.receive() as { status: string; code: number; error: string };
+    assert.equal(refused.code, 503);
+    assert.match(refused.error, /^Server busy: the answer \(at least \d+ bytes\) does not fit/);
+    assert.equal(await p.client.receive(), "eof");
+    assert.equal(budget.takeShortage(), true, "the server's sweep learns of it");
+    await until(() => p.server.closed);
+    assert.equal(budget.used, 200 * 1024, "the closed connection gave back all it held");
+  } finally {
+    await p.close();
+  }
+});
+
+Deno.test("connection: while the shared budget is over, a connection with answers queued stops reading", async () => {
+  const budget = new BufferBudget(64 * 1024);
+  const p = await pair((c) => echo(c), 0, budget);
+  try {
+    budget.take(1024 * 1024); // over the limit
+    let accepted = 0;
+    while (accepted < 10_000 && p.server.push("{}")) accepted++;
+    assert.equal(accepted, 1, "one small answer queued, then it counts as congested");
+    budget.release(1024 * 1024);
+    assert.deepEqual(await p.client.receive(), {});
+    await until(() => !p.server.busy);
+    assert.equal(p.server.push("{}"), true);
+  } finally {
+    await p.close();
   }
 });

@@ -156,3 +156,88 @@ Deno.test("frame: encodeJsonFrame gives exact frames for short and long texts", 
   encodeJsonFrame('{"b":2}');
   assert.equal(text(a.subarray(HEADER_BYTES)), '{"a":1}');
 });
+
+Deno.test("frame: a reader grown for a large frame shrinks back once the next frame is small", async () => {
+  const big = encodeRawFrame(new Uint8Array(200_000).fill(0x20));
+  const small = encodeFrame({ a: 1 });
+  const reader = new FrameReader(source(concat(big, small), 4096), {
+    maxFrameBytes: 1 << 20,
+    initialBufferBytes: 16 * 1024,
+  });
+  assert.equal(reader.capacity, 16 * 1024);
+  assert.equal(((await reader.read()) as { payload: Uint8Array }).payload.length, 200_000);
+  assert.ok(reader.capacity >= 200_004, `grown to ${reader.capacity}`);
+  assert.equal(text(((await reader.read()) as { payload: Uint8Array }).payload), '{"a":1}');
+  // waiting for the next frame: the large buffer is gone before the wait
+  assert.equal((await reader.read()).kind, "eof");
+  assert.equal(reader.capacity, 16 * 1024, "no large buffer kept after the large frame");
+});
+
+/** A budget that records what was taken, refusing past `limit`. */
+function budget(limit: number) {
+  return {
+    used: 0,
+    tryTake(bytes: number) {
+      if (this.used + bytes > limit) return false;
+      this.used += bytes;
+      return true;
+    },
+    take(bytes: number) {
+      this.used += bytes;
+    },
+    release(bytes: number) {
+      this.used -= bytes;
+    },
+  };
+}
+
+Deno.test("frame: a reader asks its budget before it grows; a refusal is a 503 outcome", async () => {
+  const shared = budget(64 * 1024);
+  const reader = new FrameReader(source(encodeRawFrame(new Uint8Array(100_000)), 8192), {
+    maxFrameBytes: 1 << 20,
+    budget: shared,
+  });
+  assert.equal(shared.used, 16 * 1024, "the initial buffer is counted");
+  const out = await reader.read();
+  assert.equal(out.kind, "error");
+  assert.equal((out as { code: number }).code, 503);
+  assert.match((out as { message: string }).message, /^Server busy: no buffer space left/);
+  assert.ok(shared.used <= 64 * 1024, `used ${shared.used}`);
+  reader.release();
+  assert.equal(shared.used, 0, "release gives everything back");
+  assert.equal(reader.capacity, 0, "and frees the buffer");
+  reader.release();
+  assert.equal(shared.used, 0, "release is idempotent");
+  assert.equal((await reader.read()).kind, "eof", "a released reader reads nothing more");
+});
+
+Deno.test("frame: the budget sees a reader grow and shrink", async () => {
+  const shared = budget(Infinity);
+  const big = encodeRawFrame(new Uint8Array(100_000));
+  const reader = new FrameReader(source(concat(big, encodeFrame({})), 8192), {
+    maxFrameBytes: 1 << 20,
+    budget: shared,
+  });
+  await reader.read();
+  assert.equal(shared.used, reader.capacity);
+  assert.ok(shared.used >= 100_004);
+  await reader.read();
+  assert.equal((await reader.read()).kind, "eof");
+  assert.equal(shared.used, 16 * 1024);
+});
+
+Deno.test("frame: FrameBuffer keeps no large buffer after clear, and sizes large texts exactly", () => {
+  const out = new FrameBuffer();
+  const json = JSON.stringify("x".repeat(1024 * 1024));
+  const size = out.appendJson(json);
+  assert.equal(size, HEADER_BYTES + json.length);
+  assert.ok(out.capacity <= size * 1.25, `capacity ${out.capacity} for ${size} bytes`);
+  out.clear();
+  assert.ok(out.capacity <= 64 * 1024, `kept ${out.capacity} bytes`);
+  out.appendJson("{}");
+  out.release();
+  assert.equal(out.capacity, 0);
+  assert.equal(out.length, 0);
+  out.appendJson("[1]"); // usable again
+  assert.deepEqual(out.bytes(), encodeJsonFrame("[1]"));
+});

@@ -20,12 +20,20 @@ import { booleanOf, items, numberOf, properties, quote, stringOf } from "../node
 import { formatMode, parsePermissions } from "../permissions.ts";
 import { checkMinimum, checkSeconds } from "./numbers.ts";
 import { DEFAULT_SOCKET_PATH } from "../../protocol/socket.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "../../protocol/limits.ts";
 import { configuredSocketPathProblem, resolvedSocketPathProblem } from "../socket_path.ts";
 
 /** Ranges of the numeric orchestrator options. */
 export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
   const p = properties(root);
-  for (const key of ["command_timeout", "shutdown_timeout", "command_idle_timeout"]) {
+  for (
+    const key of [
+      "command_timeout",
+      "shutdown_timeout",
+      "command_idle_timeout",
+      "command_frame_timeout",
+    ]
+  ) {
     checkSeconds(ctx, p.get(key), key);
   }
   for (
@@ -58,6 +66,28 @@ export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
       "command_max_frame_bytes",
       p.get("command_max_frame_bytes"),
       `Frames up to ${frame} bytes let one client make the orchestrator buffer that much`,
+    );
+  }
+  checkBufferedBytes(ctx, root);
+}
+
+/** `command_max_buffered_bytes` must hold at least one frame of the largest size. */
+function checkBufferedBytes(ctx: RuleContext, root: Node): void {
+  const node = properties(root).get("command_max_buffered_bytes");
+  const buffered = numberOf(node);
+  if (buffered === undefined) return;
+  if (buffered < 1024) {
+    ctx.error("command_max_buffered_bytes", node, `Value ${buffered} must be at least 1024`);
+    return;
+  }
+  const frame = numberOf(properties(root).get("command_max_frame_bytes")) ??
+    DEFAULT_MAX_FRAME_BYTES;
+  if (buffered < frame) {
+    ctx.error(
+      "command_max_buffered_bytes",
+      node,
+      `Value ${buffered} is less than command_max_frame_bytes (${frame}): ` +
+        "a frame of the largest size could never be read",
     );
   }
 }
