@@ -31,7 +31,9 @@ async function next(c: RawConn, ms = 5000): Promise<Frame> {
 /** Reads frames until one passes `until` (returned with the ones before it). */
 async function readUntil(c: RawConn, stop: (f: Frame) => boolean, ms = 5000): Promise<Frame[]> {
   const frames: Frame[] = [];
+  const deadline = Date.now() + 2 * ms;
   for (;;) {
+    if (Date.now() > deadline) throw new Error(`no matching frame within ${2 * ms} ms`);
     const f = await next(c, ms);
     frames.push(f);
     if (stop(f)) return frames;
@@ -216,11 +218,11 @@ Deno.test("subscribe: log frames carry agent, stream, timestamp and line", async
     assert.ok(Math.abs(Date.parse(out.timestamp as string) - Date.now()) < 5000);
     const err = frames.at(-1)!;
     assert.match(err.line as string, /^err-\d+$/);
-    // consecutive lines of one stream, none lost
-    const more = await readUntil(
-      c,
-      (f) => f.line === `out-${Number((out.line as string).slice(4)) + 5}`,
-    );
+    // consecutive lines of one stream, none lost (reads are coalesced: several lines may come
+    // in one batch, so wait for the fifth line after the last one already read)
+    const lastOut = frames.filter((f) => f.stream === "stdout").at(-1)!.line as string;
+    const target = `out-${Number(lastOut.slice(4)) + 5}`;
+    const more = await readUntil(c, (f) => f.line === target);
     const outs = [...frames, ...more].filter((f) => f.stream === "stdout").map((f) => f.line);
     assert.deepEqual([...new Set(outs)], outs);
     c.close();
