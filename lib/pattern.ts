@@ -110,6 +110,22 @@ function errorOffset(source: string, description: string, fragment: string | nul
  * ```
  */
 export function compilePattern(source: string): CompiledPattern {
+  const kept = compiled.get(source);
+  if (kept !== undefined) return kept;
+  const result = compileNow(source);
+  if (compiled.size >= COMPILED_KEPT) compiled.clear();
+  compiled.set(source, result);
+  return result;
+}
+
+/** Patterns compiled lately, by source: many agents share one (a config's 5,000 probes). */
+const compiled = new Map<string, CompiledPattern>();
+
+/** Most compiled patterns kept (then the memory starts again). */
+const COMPILED_KEPT = 256;
+
+/** {@linkcode compilePattern} without the memory (a compiled pattern has no state). */
+function compileNow(source: string): CompiledPattern {
   const construct = unsupportedConstruct(source);
   if (construct !== undefined) {
     return {
