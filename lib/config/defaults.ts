@@ -51,7 +51,7 @@ export const ORCHESTRATOR_DEFAULTS: Readonly<Omit<OrchestratorConfig, "agents">>
   log_max_files: 5,
   containment: "auto",
   forward_output: false,
-  resource_sample_interval: 2,
+  resource_sample_interval: 5,
 };
 
 /** Limits of the categories the object form of `event_retention` leaves out. */

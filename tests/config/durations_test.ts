@@ -112,7 +112,7 @@ Deno.test("durations: resource_sample_interval is 0 (off) or at least 0.1 s", ()
     "Sample interval 0.05 s is shorter than 0.1 s: use 0 to turn sampling off",
   ]]);
   assert.deepEqual(own(-1).map((r) => r.severity), ["error"]);
-  assert.equal(results({}).config?.resource_sample_interval, 2, "default 2 s");
+  assert.equal(results({}).config?.resource_sample_interval, 5, "default 5 s");
 });
 
 Deno.test("config: forward_output at the top and per agent; the agent's wins when set", () => {

@@ -20,7 +20,7 @@ import type { AgentRow, FeedState, LogLine, TopEvent } from "./model.ts";
 import { agentRow, type Pushed, topEvent } from "./pushed.ts";
 import { Subscription } from "./subscription.ts";
 
-/** `ps` interval while subscribed (the resources are sampled every 2 s by default). */
+/** `ps` interval while subscribed (the resources are sampled every 5 s by default). */
 export const LIVE_POLL_MS = 2000;
 
 /** `ps`, `history` (and `logs`) interval without a subscription. */
