@@ -1,27 +1,9 @@
 import assert from "node:assert/strict";
+import { exists, onPath, waitForSocket } from "../_host.ts";
 import { encodeFrame, FrameReader, writeAll } from "../../lib/control/frame.ts";
 
 const SCRIPT = new URL("./_activated_echo.ts", import.meta.url).pathname;
 const PYTHON = "/usr/bin/python3";
-
-function onPath(name: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
-    try {
-      return dir !== "" && Deno.statSync(`${dir}/${name}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const HAS_ACTIVATE = onPath("systemd-socket-activate");
 const HAS_SETPRIV = onPath("setpriv") && exists(PYTHON) && Deno.uid() === 0;
@@ -63,21 +45,6 @@ async function call(conn: Deno.Conn, request: unknown): Promise<Answer> {
   const out = await new FrameReader(conn).read();
   assert.equal(out.kind, "frame");
   return JSON.parse(new TextDecoder().decode((out as { payload: Uint8Array }).payload));
-}
-
-async function waitForSocket(path: string, child: Deno.ChildProcess): Promise<void> {
-  let exited = false;
-  child.status.then(() => (exited = true));
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && !exited) {
-    try {
-      if (Deno.lstatSync(path).isSocket) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`systemd-socket-activate did not create "${path}"`);
 }
 
 Deno.test({

@@ -7,30 +7,12 @@
  */
 
 import assert from "node:assert/strict";
+import { exists, onPath } from "../_host.ts";
 import { ControlClient } from "../../lib/control/client.ts";
 import { auditLines, type Harness, startHarness } from "./_helpers.ts";
 
 const PYTHON = "/usr/bin/python3";
 const CLIENT = new URL("../../examples/python_client.py", import.meta.url).pathname;
-
-function onPath(name: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
-    try {
-      return dir !== "" && Deno.statSync(`${dir}/${name}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const CAN_SWITCH_USER = Deno.uid() === 0 && onPath("setpriv") && exists(PYTHON);
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { onPath } from "../_host.ts";
 import { parse as parseJsonc } from "jsonc-parser";
 import { CONTROL_FD_NAME } from "../../lib/systemd/activation.ts";
 import { cli, spawnRun, waitUntilServing } from "../cli/_orchestrator.ts";
@@ -12,16 +13,6 @@ const CONFIG_PATH = "/etc/orchestrator/config.jsonc";
 const SOCKET = "/run/orchestrator/orchestrator.sock";
 const STATE_DIR = "/var/lib/orchestrator";
 const LOGS_DIR = "/var/log/orchestrator";
-
-function onPath(name: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
-    try {
-      return dir !== "" && Deno.statSync(`${dir}/${name}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** A systemd unit as section → key → values (a key may repeat). */
 function parseUnit(text: string): Map<string, Map<string, string[]>> {

@@ -6,20 +6,11 @@
  */
 
 import assert from "node:assert/strict";
+import { onPath, waitForSocket } from "../_host.ts";
 import { ControlClient } from "../../lib/control/client.ts";
 import { auditLines } from "../control/_helpers.ts";
 import { CLI } from "../cli/_orchestrator.ts";
 import { type Receiver, startReceiver } from "./_receiver.ts";
-
-function onPath(name: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
-    try {
-      return dir !== "" && Deno.statSync(`${dir}/${name}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
 
 const HAS_ACTIVATE = onPath("systemd-socket-activate");
 
@@ -69,21 +60,6 @@ async function until(receiver: Receiver, last: (m: string) => boolean): Promise<
   }
 }
 
-async function waitForFile(path: string, child: Deno.ChildProcess): Promise<void> {
-  let exited = false;
-  child.status.then(() => (exited = true));
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && !exited) {
-    try {
-      if (Deno.lstatSync(path).isSocket) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`"${path}" did not appear`);
-}
-
 function kill(child: Deno.ChildProcess): void {
   try {
     child.kill("SIGKILL");
@@ -126,7 +102,7 @@ Deno.test({
     const stderr = new Response(child.stderr).text();
     let exited = false;
     try {
-      await waitForFile(socket, child);
+      await waitForSocket(socket, child);
       // The first connection makes systemd-socket-activate exec the orchestrator.
       const client = await ControlClient.connect(socket, { identity: { user: "mallory" } });
       try {
@@ -260,7 +236,7 @@ Deno.test({
     }).spawn();
     const stderr = new Response(child.stderr).text();
     try {
-      await waitForFile(socket, child);
+      await waitForSocket(socket, child);
       const conn = await Deno.connect({ transport: "unix", path: socket });
       const status = await child.status;
       conn.close();

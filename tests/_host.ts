@@ -1,0 +1,38 @@
+/**
+ * What the tests ask of the machine they run on: programs on PATH (the
+ * bench's lookup, bench/measure/child.ts), files, and a socket that a child
+ * process is to create.
+ */
+
+import { onPath as programPath } from "../bench/measure/child.ts";
+
+/** True when an executable `name` is on PATH. */
+export function onPath(name: string): boolean {
+  return programPath(name) !== null;
+}
+
+/** True when something exists at `path` (a dangling symlink counts). */
+export function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (at most 10 s) until `child` has made a socket at `path`; throws if it exits first. */
+export async function waitForSocket(path: string, child: Deno.ChildProcess): Promise<void> {
+  let exited = false;
+  child.status.then(() => (exited = true));
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && !exited) {
+    try {
+      if (Deno.lstatSync(path).isSocket) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`No socket appeared at "${path}"`);
+}
