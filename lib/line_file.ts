@@ -19,7 +19,8 @@
  * @module
  */
 
-import { closeQuietly, openAppend, rotateFiles } from "./rotation.ts";
+import { closeQuietly } from "./close_quietly.ts";
+import { openAppend, rotateFiles } from "./rotation.ts";
 import { type WriteFaultOptions, WriteFaults } from "./write_faults.ts";
 
 /**

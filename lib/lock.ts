@@ -14,6 +14,7 @@
  * @module
  */
 
+import { closeQuietly } from "./close_quietly.ts";
 import { OrchestratorError } from "./errors.ts";
 import { dirname } from "./path.ts";
 
@@ -116,11 +117,7 @@ export class LockFile {
     } catch {
       // Gone already: the lock is released by closing anyway.
     }
-    try {
-      this.#file.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(this.#file);
     this.#file = null;
   }
 }

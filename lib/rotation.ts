@@ -42,12 +42,3 @@ export function rotateFiles(path: string, maxFiles: number): void {
   }
   Deno.renameSync(path, `${path}.1`);
 }
-
-/** Closes `file` (if any), ignoring that it is already closed. */
-export function closeQuietly(file: Deno.FsFile | null): void {
-  try {
-    file?.close();
-  } catch {
-    // Already closed.
-  }
-}

@@ -1,7 +1,8 @@
 /** rotateFiles and openAppend on real files. */
 
 import assert from "node:assert/strict";
-import { closeQuietly, openAppend, rotateFiles } from "../lib/rotation.ts";
+import { closeQuietly } from "../lib/close_quietly.ts";
+import { openAppend, rotateFiles } from "../lib/rotation.ts";
 
 async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "rot" });

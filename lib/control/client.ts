@@ -17,6 +17,7 @@
  * @module
  */
 
+import { closeQuietly } from "../close_quietly.ts";
 import { encodeJsonFrame, FrameReader, writeAll } from "./frame.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/limits.ts";
 import { type ClientIdentity, type ControlResponse, isResponse } from "./protocol.ts";
@@ -237,11 +238,7 @@ export class ControlClient {
     if (this.#closed) return;
     this.#closed = true;
     this.#clearTimer();
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(this.#conn);
     this.#fail(new ClientError("closed", this.#path, "Connection closed"));
   }
 
@@ -323,11 +320,7 @@ export class ControlClient {
     if (!this.#closed) {
       this.#closed = true;
       this.#clearTimer();
-      try {
-        this.#conn.close();
-      } catch {
-        // already closed
-      }
+      closeQuietly(this.#conn);
     }
   }
 }

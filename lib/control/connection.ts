@@ -26,6 +26,7 @@
  * @module
  */
 
+import { closeQuietly } from "../close_quietly.ts";
 import { getLogger } from "@logtape/logtape";
 import type { BufferBudget } from "./budget.ts";
 import { FrameBuffer, FrameReader } from "./frame.ts";
@@ -294,11 +295,7 @@ export class Connection implements AnswerQueue {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(this.#conn);
     this.#reader.release(); // a read still pending on it ends with the connection
     this.#budget?.release(this.#outBytes);
     this.#outBytes = 0;

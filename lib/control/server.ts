@@ -42,6 +42,7 @@
  * @module
  */
 
+import { closeQuietly } from "../close_quietly.ts";
 import { getLogger } from "@logtape/logtape";
 import type { AgentController, Reloader } from "../agent/controller.ts";
 import { AuditLog } from "./audit.ts";
@@ -334,13 +335,5 @@ export class ControlServer {
         "answers or not finishing frames): {freed} bytes freed (limit {limit})",
       { count: idle.length, freed: held - this.#budget.used, limit: this.#budget.limit },
     );
-  }
-}
-
-function closeQuietly(conn: ControlConn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
   }
 }

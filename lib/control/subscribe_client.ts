@@ -17,6 +17,7 @@
  * @module
  */
 
+import { closeQuietly } from "../close_quietly.ts";
 import {
   ClientError,
   type ClientOptions,
@@ -191,11 +192,7 @@ export class SubscriptionClient {
   #end(error: ClientError): void {
     if (this.#ended !== null) return;
     this.#ended = error;
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(this.#conn);
     const pending = this.#pending;
     this.#pending = [];
     for (const p of pending) p.reject(error);

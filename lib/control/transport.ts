@@ -13,6 +13,8 @@
  * @module
  */
 
+import { closeQuietly } from "../close_quietly.ts";
+
 /** The peer's identity as the kernel reports it (e.g. `SO_PEERCRED`), not as the client claims it. */
 export interface PeerIdentity {
   uid: number;
@@ -84,10 +86,6 @@ export class DenoUnixListener implements ControlListener {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#listener.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(this.#listener);
   }
 }

@@ -24,6 +24,7 @@
  * @module
  */
 
+import { closeQuietly } from "../close_quietly.ts";
 import { DatabaseSync } from "node:sqlite";
 import { OrchestratorError } from "../errors.ts";
 import { migrate, newerSchemaError, SCHEMA_VERSION, SchemaError } from "./schema.ts";
@@ -80,11 +81,7 @@ export function openDatabase(path: string | null, synchronous: SyncLevel): Datab
     if (legacy && path !== null) Deno.chmodSync(path, STORE_MODE);
     return db;
   } catch (error) {
-    try {
-      db?.close();
-    } catch {
-      // Closing a half-opened database may fail too; the first error is the one to report.
-    }
+    closeQuietly(db);
     throw openError(path ?? ":memory:", error);
   }
 }
@@ -305,11 +302,7 @@ function inspectImmutable(path: string): { tables: string[]; version: number } {
   } catch (error) {
     throw openError(path, error);
   } finally {
-    try {
-      db?.close();
-    } catch {
-      // Nothing was written through a read-only connection.
-    }
+    closeQuietly(db);
   }
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { closeQuietly } from "../../close_quietly.ts";
 import { encodeFrame, FrameReader, writeAll } from "../../control/frame.ts";
 import { currentIdentity } from "../../control/client.ts";
 import { isResponse } from "../../control/protocol.ts";
@@ -64,11 +65,7 @@ export class Subscription {
       }
       return { ok: true, subscription: new Subscription(conn, reader, onFrame) };
     } catch (error) {
-      try {
-        conn.close();
-      } catch {
-        // already closed
-      }
+      closeQuietly(conn);
       throw error;
     } finally {
       clearTimeout(timer);
@@ -79,11 +76,7 @@ export class Subscription {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(this.#conn);
   }
 
   async #read(reader: FrameReader, onFrame: (p: Pushed) => void): Promise<string> {
