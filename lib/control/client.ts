@@ -99,6 +99,19 @@ function fileKind(path: string): string | undefined {
 }
 
 /**
+ * Connects to the UNIX socket at `path`; a failure is a `ClientError` of kind
+ * `connect` whose message names the path, where it came from (`origin`) and
+ * why (see {@link connectErrorMessage}).
+ */
+export async function dialSocket(path: string, origin?: string): Promise<Deno.UnixConn> {
+  try {
+    return await Deno.connect({ transport: "unix", path });
+  } catch (error) {
+    throw new ClientError("connect", path, connectErrorMessage(path, error, origin));
+  }
+}
+
+/**
  * Describes a connect failure: the path, where it came from (`origin`, e.g.
  * `the default; set --socket …`) and why, e.g.
  * `Cannot connect to "/tmp/o.sock" (from --socket): no such file`. Looks at
@@ -161,12 +174,7 @@ export class ControlClient {
     if (options.signal?.aborted === true) {
       throw new ClientError("timeout", path, `No answer from orchestrator at "${path}" in time`);
     }
-    try {
-      const conn = await Deno.connect({ transport: "unix", path });
-      return new ControlClient(conn, path, options);
-    } catch (error) {
-      throw new ClientError("connect", path, connectErrorMessage(path, error, options.origin));
-    }
+    return new ControlClient(await dialSocket(path, options.origin), path, options);
   }
 
   /** The socket path. */

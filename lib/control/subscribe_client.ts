@@ -21,8 +21,8 @@ import { closeQuietly } from "../close_quietly.ts";
 import {
   ClientError,
   type ClientOptions,
-  connectErrorMessage,
   currentIdentity,
+  dialSocket,
   type RequestSpec,
 } from "./client.ts";
 import { encodeJsonFrame, FrameReader, writeAll } from "./frame.ts";
@@ -63,12 +63,7 @@ export class SubscriptionClient {
 
   /** Connects to the socket at `path`. Rejects with a `ClientError` of kind `connect`. */
   static async connect(path: string, options: ClientOptions = {}): Promise<SubscriptionClient> {
-    try {
-      const conn = await Deno.connect({ transport: "unix", path });
-      return new SubscriptionClient(conn, path, options);
-    } catch (error) {
-      throw new ClientError("connect", path, connectErrorMessage(path, error, options.origin));
-    }
+    return new SubscriptionClient(await dialSocket(path, options.origin), path, options);
   }
 
   /** The socket path. */
