@@ -36,3 +36,31 @@ export async function waitForSocket(path: string, child: Deno.ChildProcess): Pro
   }
   throw new Error(`No socket appeared at "${path}"`);
 }
+
+/** One dependency of a module in `deno info --json`. */
+export interface InfoDependency {
+  specifier: string;
+  code?: { specifier: string };
+  type?: { specifier: string };
+  isDynamic?: boolean;
+}
+
+/** What `deno info --json` says of a module graph. */
+export interface ModuleInfo {
+  roots: string[];
+  modules: { specifier: string; dependencies?: InfoDependency[] }[];
+}
+
+/** Runs `deno info --json ENTRY` from the project root and returns what it says. */
+export async function denoInfo(entry: string): Promise<ModuleInfo> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: new URL("../", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) {
+    throw new Error(`deno info ${entry} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as ModuleInfo;
+}

@@ -13,6 +13,7 @@
  */
 
 import assert from "node:assert/strict";
+import { denoInfo } from "./_host.ts";
 
 /** File (`lib/x.ts`) → what it imports: files as `lib/y.ts`, anything else as resolved (`npm:…`, `node:…`). */
 type Graph = ReadonlyMap<string, readonly string[]>;
@@ -142,11 +143,6 @@ function cycleThrough(
 
 const ROOT = new URL("../", import.meta.url);
 
-interface InfoDependency {
-  code?: { specifier: string };
-  type?: { specifier: string };
-}
-
 /** The import graph of every file under lib/, from one `deno info --json` over all of them. */
 async function libGraph(): Promise<Graph> {
   const files: string[] = [];
@@ -164,16 +160,7 @@ async function libGraph(): Promise<Graph> {
       entry,
       files.map((f) => `import ${JSON.stringify(new URL(f, ROOT).href)};\n`).join(""),
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", entry],
-      cwd: ROOT.pathname,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-      modules: { specifier: string; dependencies?: InfoDependency[] }[];
-    };
+    const info = await denoInfo(entry);
     const relative = (specifier: string) =>
       specifier.startsWith(ROOT.href) ? specifier.slice(ROOT.href.length) : specifier;
     const graph = new Map<string, string[]>();

@@ -9,32 +9,12 @@
 
 import assert from "node:assert/strict";
 import { COMMAND_NAMES } from "../../lib/protocol/commands.ts";
+import { denoInfo } from "../_host.ts";
 
-interface Dep {
-  specifier: string;
-  code?: { specifier: string };
-  isDynamic?: boolean;
-}
-interface Mod {
-  specifier: string;
-  dependencies?: Dep[];
-}
-
-const ROOT = new URL("../../", import.meta.url);
 const COMMANDS = COMMAND_NAMES;
 
 async function runtimeClosure(entry: string): Promise<string[]> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: ROOT.pathname,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-    roots: string[];
-    modules: Mod[];
-  };
+  const info = await denoInfo(entry);
   const bySpec = new Map(info.modules.map((m) => [m.specifier, m]));
   const seen = new Set<string>();
   const queue = [...info.roots];
