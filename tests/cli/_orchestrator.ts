@@ -84,9 +84,17 @@ export function baseConfig(
 
 /** Starts `orchestrator run` on a config (does not wait for the socket). */
 export function spawnRun(configPath: string): { child: Deno.ChildProcess; done: Promise<CliRun> } {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "run", configPath],
-    env: { NO_COLOR: "1" },
+  return spawnCollected([Deno.execPath(), "run", "-A", CLI, "run", configPath], { NO_COLOR: "1" });
+}
+
+/** Starts `argv` with piped output; `done` resolves with its exit code and output. */
+export function spawnCollected(
+  argv: string[],
+  env: Record<string, string>,
+): { child: Deno.ChildProcess; done: Promise<CliRun> } {
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -8,7 +8,13 @@ import { requestOnce } from "../../lib/control/client.ts";
 import { killCgroup, removeCgroup } from "../../lib/containment/cgroup.ts";
 import { ownCgroupDirectory } from "../../lib/containment/cgroup_location.ts";
 import { readStat } from "../../lib/containment/proc.ts";
-import { CLI, type CliRun, waitUntilServing, writeConfig } from "../cli/_orchestrator.ts";
+import {
+  CLI,
+  type CliRun,
+  spawnCollected,
+  waitUntilServing,
+  writeConfig,
+} from "../cli/_orchestrator.ts";
 import { killAll, readPids, until } from "../orchestrator/_helpers.ts";
 
 /** True when this process can create cgroups under its own cgroup (cgroup mode works here). */
@@ -90,18 +96,7 @@ export function spawnOrchestrator(
   const joined = home === null
     ? argv
     : ["/bin/sh", "-c", 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', "sh", home, ...argv];
-  const child = new Deno.Command(joined[0], {
-    args: joined.slice(1),
-    env: { NO_COLOR: "1", XDG_RUNTIME_DIR: `${dir}/xdg` },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const done = child.output().then((out) => ({
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  }));
-  return { child, done };
+  return spawnCollected(joined, { NO_COLOR: "1", XDG_RUNTIME_DIR: `${dir}/xdg` });
 }
 
 /**
