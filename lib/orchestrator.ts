@@ -247,7 +247,7 @@ export class Orchestrator implements AgentController {
       cpu += a.cpuPercent ?? 0;
       memory += a.memoryBytes ?? 0;
     }
-    const forwarded = this.#forwarder?.counters;
+    const forwarded = this.#forwarder.counters;
     return {
       total_agents: this.#agents.length,
       running: this.#sup.live,
@@ -260,8 +260,7 @@ export class Orchestrator implements AgentController {
       containment: this.#sup.containment,
       cpu_percent: sampled ? Math.round(cpu * 10) / 10 : null,
       memory_bytes: sampled ? memory : null,
-      forwarded_lines: forwarded?.forwarded_lines ?? 0,
-      forward_dropped_lines: forwarded?.forward_dropped_lines ?? 0,
+      ...forwarded,
     };
   }
 
@@ -532,10 +531,15 @@ export class Orchestrator implements AgentController {
       data: { reason, duration_ms: this.#clock.now() - started },
     });
     await this.#sup.closeWatchdog();
-    if (this.#forwarder !== null) {
+    // Only a run that forwards (or did, before a reload) waits for its pipes' last lines.
+    const config = this.config;
+    if (
+      config.agents.some((a) => a.forward_output ?? config.forward_output) ||
+      this.#forwarder.counters.forwarded_lines > 0
+    ) {
       await this.#sup.outputDrained(FORWARD_CLOSE_MS);
-      await this.#forwarder.close(FORWARD_CLOSE_MS);
     }
+    await this.#forwarder.close(FORWARD_CLOSE_MS);
   }
 
   // ---------------------------------------------------------------- helpers
