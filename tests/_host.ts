@@ -21,14 +21,21 @@ export function exists(path: string): boolean {
   }
 }
 
-/** Waits (at most 10 s) until `child` has made a socket at `path`; throws if it exits first. */
+/**
+ * Waits (at most 10 s) until `child` listens on a socket at `path`: the file
+ * exists and a connection is taken (between bind and listen a connect is
+ * refused). Throws if `child` exits first.
+ */
 export async function waitForSocket(path: string, child: Deno.ChildProcess): Promise<void> {
   let exited = false;
   child.status.then(() => (exited = true));
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && !exited) {
     try {
-      if (Deno.lstatSync(path).isSocket) return;
+      if (Deno.lstatSync(path).isSocket) {
+        (await Deno.connect({ transport: "unix", path })).close();
+        return;
+      }
     } catch {
       // not yet
     }
