@@ -13,7 +13,8 @@
  *   unread input and queued answers count against the server's shared
  *   {@linkcode BufferBudget}: while that is over its limit, a connection
  *   with answers queued stops reading too.
- * - Batching: requests that arrived in one read are answered with one write.
+ * - Batching: requests that arrived in one read are answered with one write,
+ *   and frames pushed in one turn of the event loop go out in one write.
  * - Idle: `sweep` closes a connection that neither read nor wrote for the
  *   idle time, unless it waits for a command's answer; a connection stuck
  *   writing to a client that stopped reading idles out too.
@@ -30,6 +31,8 @@ import { closeQuietly } from "../close_quietly.ts";
 import { getLogger } from "@logtape/logtape";
 import type { BufferBudget } from "./budget.ts";
 import { FrameBuffer, FrameReader } from "./frame.ts";
+import { atEndOfTurn } from "./end_of_turn.ts";
+import { HookList } from "./hook_list.ts";
 import { InputWatch } from "./input_watch.ts";
 import { errorResponse } from "./protocol.ts";
 import type { ControlConn } from "./transport.ts";
@@ -127,7 +130,9 @@ export class Connection implements AnswerQueue {
   #outCount = 0;
   /** Bytes in `#out` plus bytes being written (counted in the budget too). */
   #outBytes = 0;
-  #outAfter: (() => void)[] = [];
+  /** Hooks of the answers in `#out`; swapped with `#spareAfter` while a write is under way. */
+  #outAfter = new HookList();
+  #spareAfter = new HookList();
   #writing = false;
   /** Set by every read and write; `sweep` clears it and counts idle time from then (no clock read per request). */
   #active = true;
@@ -147,12 +152,14 @@ export class Connection implements AnswerQueue {
   #closed = false;
   /** Set while requests that arrived together are handled, so their answers go out in one write. */
   #holdWrites = false;
+  /** Set while a write of pushed frames waits for the end of the turn (`#writeSoon`). */
+  #writeScheduled = false;
   /** Resolved when a write completes or the connection closes (read loop backpressure). */
   #wake: (() => void) | null = null;
   #onClose: (connection: Connection) => void;
   #onFlushed: () => void;
   /** Run once at close (`whenClosed`). */
-  #closeHooks: (() => void)[] | null = null;
+  #closeHooks: HookList | null = null;
 
   constructor(conn: ControlConn, options: ConnectionOptions) {
     this.#conn = conn;
@@ -282,13 +289,36 @@ export class Connection implements AnswerQueue {
 
   push(frame: Answer, after: (() => void) | null = null): boolean {
     if (this.#closed || this.#closeWhenFlushed || this.#congested) return false;
-    this.reply(frame, after);
+    if (this.#slots.length > 0 || this.#dropping) {
+      this.reply(frame, after);
+      return true;
+    }
+    this.#queue(frame, after);
+    if (!this.#holdWrites && !this.#writing) this.#writeSoon();
     return true;
   }
 
+  /**
+   * Starts writing at the end of this turn of the event loop, so that every
+   * frame pushed in the turn (an event for each request of a batch, a burst
+   * of output lines) goes out in one write.
+   */
+  #writeSoon(): void {
+    if (this.#writeScheduled) return;
+    this.#writeScheduled = true;
+    atEndOfTurn(this.#writeDeferred);
+  }
+
+  #writeDeferred = () => {
+    this.#writeScheduled = false;
+    if (!this.#closed && !this.#holdWrites && !this.#writing && this.#outCount > 0) {
+      this.#writeLoop();
+    }
+  };
+
   whenClosed(fn: () => void): void {
     if (this.#closed) fn();
-    else (this.#closeHooks ??= []).push(fn);
+    else (this.#closeHooks ??= new HookList()).add(fn);
   }
 
   /** Closes the connection now (answers not yet written are dropped, buffers freed). Idempotent. */
@@ -305,8 +335,9 @@ export class Connection implements AnswerQueue {
     this.#spare = null;
     this.#notify();
     this.#onClose(this);
-    if (this.#closeHooks !== null) runHooks(this.#closeHooks);
+    const hooks = this.#closeHooks;
     this.#closeHooks = null;
+    hooks?.run();
   }
 
   /**
@@ -362,7 +393,7 @@ export class Connection implements AnswerQueue {
     this.#outBytes += size;
     this.#budget?.take(size);
     this.#outCount++;
-    if (after !== null) this.#outAfter.push(after);
+    if (after !== null) this.#outAfter.add(after);
   }
 
   /** True when `answer` may be queued: small, or within the shared limit. */
@@ -422,14 +453,13 @@ export class Connection implements AnswerQueue {
         this.#out = this.#spare ?? new FrameBuffer();
         this.#spare = null;
         this.#outCount = 0;
-        let after: (() => void)[] | null = null;
-        if (this.#outAfter.length > 0) {
-          after = this.#outAfter;
-          this.#outAfter = [];
-        }
+        const after = this.#outAfter;
+        this.#outAfter = this.#spareAfter;
+        this.#spareAfter = after;
         const bytes = batch.bytes();
         const size = bytes.length;
-        let offset = 0;
+        let offset = await this.#conn.write(bytes);
+        this.#wrote = true;
         while (offset < size && !this.#closed) {
           offset += await this.#conn.write(bytes.subarray(offset));
           this.#wrote = true;
@@ -442,13 +472,17 @@ export class Connection implements AnswerQueue {
         this.#budget?.release(size);
         this.#active = true;
         this.#notify();
-        if (after !== null) runHooks(after);
+        after.run();
       }
     } catch {
       this.close(); // peer gone
     } finally {
       this.#writing = false;
-      if (this.#closed) batch?.release(); // never kept: a closed connection frees its buffers
+      if (this.#closed) {
+        batch?.release(); // never kept: a closed connection frees its buffers
+        this.#outAfter.clear();
+        this.#spareAfter.clear();
+      }
     }
     if (this.#closeWhenFlushed && !this.busy) this.close();
     else this.#notify();
@@ -459,16 +493,5 @@ export class Connection implements AnswerQueue {
     const wake = this.#wake;
     this.#wake = null;
     wake?.();
-  }
-}
-
-/** Runs hooks that wait for an answer to be written; one failing breaks nothing. */
-function runHooks(hooks: (() => void)[]): void {
-  for (const fn of hooks) {
-    try {
-      fn();
-    } catch {
-      // a hook failing must not break the connection
-    }
   }
 }

@@ -140,6 +140,10 @@ export class Subscription {
   }
 
   #enqueue(frame: Answer, id: number): void {
+    if (this.#phase === "live" && this.#queued === 0 && this.#window < SUBSCRIBER_WINDOW) {
+      this.#send(frame, id); // nothing waits before it: straight to the connection
+      return;
+    }
     const size = frame.length;
     if (
       this.#queued >= SUBSCRIBER_QUEUE_FRAMES || this.#queueBytes + size > SUBSCRIBER_QUEUE_BYTES

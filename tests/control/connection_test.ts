@@ -8,7 +8,7 @@ import {
 } from "../../lib/control/connection.ts";
 import { BufferBudget } from "../../lib/control/budget.ts";
 import { encodeFrame } from "../../lib/control/frame.ts";
-import { DenoUnixListener } from "../../lib/control/transport.ts";
+import { type ControlConn, DenoUnixListener } from "../../lib/control/transport.ts";
 import { RawConn, shortTempDir, until } from "./_helpers.ts";
 
 /** A served connection over a real UNIX socket, and the raw client end. */
@@ -25,6 +25,7 @@ async function pair(
   handler: (c: Connection) => FrameHandler,
   now = 0,
   budget?: BufferBudget,
+  wrap: (conn: ControlConn) => ControlConn = (conn) => conn,
 ): Promise<Pair> {
   const dir = await shortTempDir();
   const listener = new DenoUnixListener(
@@ -36,7 +37,7 @@ async function pair(
   assert.ok(conn !== null);
   assert.equal(conn.peer, undefined, "Deno.UnixConn tells no peer identity");
   const closed: Connection[] = [];
-  const server = new Connection(conn, {
+  const server = new Connection(wrap(conn), {
     maxFrameBytes: 1024,
     now,
     onClose: (c) => closed.push(c),
@@ -91,6 +92,34 @@ Deno.test("connection: a push goes out in order, behind an answer still owed", a
     // with nothing owed, a push goes straight out
     assert.equal(p.server.push('{"push":2}'), true);
     assert.deepEqual(await p.client.receive(), { push: 2 });
+  } finally {
+    await p.close();
+  }
+});
+
+Deno.test("connection: frames pushed in one turn of the event loop go out in one write", async () => {
+  const writes: number[] = []; // bytes of each write the connection makes
+  const counting = (conn: ControlConn): ControlConn => ({
+    read: (buffer) => conn.read(buffer),
+    write: (bytes) => {
+      writes.push(bytes.length);
+      return conn.write(bytes);
+    },
+    close: () => conn.close(),
+    closeWrite: () => conn.closeWrite(),
+  });
+  const p = await pair((c) => echo(c), 0, undefined, counting);
+  try {
+    for (let i = 0; i < 50; i++) assert.equal(p.server.push(`{"n":${i}}`), true);
+    assert.equal(writes.length, 0, "nothing is written before the end of the turn");
+    for (let i = 0; i < 50; i++) assert.deepEqual(await p.client.receive(), { n: i });
+    assert.equal(writes.length, 1, `one write for the turn's 50 frames, not ${writes.length}`);
+    // a push in a later turn is a write of its own; an answer is not deferred
+    assert.equal(p.server.push('{"later":true}'), true);
+    assert.deepEqual(await p.client.receive(), { later: true });
+    await p.client.send({ ask: 1 });
+    assert.deepEqual(await p.client.receive(), { echo: { ask: 1 } });
+    assert.equal(writes.length, 3);
   } finally {
     await p.close();
   }
