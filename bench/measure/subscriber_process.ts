@@ -12,27 +12,46 @@
  * @module
  */
 
-import { encodeJsonFrame, FrameReader, writeAll } from "../../lib/control/frame.ts";
+import { encodeJsonFrame, writeAll } from "../../lib/control/frame.ts";
 
 const SCRIPT = new URL(import.meta.url).pathname;
 const ARGS_KEY = new TextEncoder().encode('"args":["');
 const QUOTE = 0x22;
+const DOT = 0x2e;
+const ZERO = 0x30;
 
-/** The epoch ms in the first arg of an event frame's payload, or `null` (pure). */
-export function sentAt(payload: Uint8Array): number | null {
+/**
+ * The epoch ms in the first arg of an event frame's payload
+ * (`bytes[from, to)`), or `null` (pure). Reads the digits in place: the
+ * reader runs once per frame beside the server, so it allocates nothing.
+ */
+export function sentAt(bytes: Uint8Array, from = 0, to = bytes.length): number | null {
   let at = -1;
-  outer: for (let i = 0; i + ARGS_KEY.length <= payload.length; i++) {
+  outer: for (let i = from; i + ARGS_KEY.length <= to; i++) {
     for (let j = 0; j < ARGS_KEY.length; j++) {
-      if (payload[i + j] !== ARGS_KEY[j]) continue outer;
+      if (bytes[i + j] !== ARGS_KEY[j]) continue outer;
     }
     at = i + ARGS_KEY.length;
     break;
   }
   if (at < 0) return null;
-  const end = payload.indexOf(QUOTE, at);
-  if (end < 0) return null;
-  const n = Number(new TextDecoder().decode(payload.subarray(at, end)));
-  return Number.isFinite(n) ? n : null;
+  let value = 0;
+  let scale = 0; // digits after the point, as a divisor
+  let digits = 0;
+  for (let i = at; i < to; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) return digits > 0 ? (scale > 0 ? value / scale : value) : null;
+    if (c === DOT && scale === 0) {
+      scale = 1;
+    } else if (c >= ZERO && c <= ZERO + 9) {
+      value = value * 10 + (c - ZERO);
+      if (scale > 0) scale *= 10;
+      digits++;
+    } else {
+      return null;
+    }
+  }
+  return null;
 }
 
 /** The epoch time in ms, with sub-millisecond precision, comparable across processes. */
@@ -59,22 +78,20 @@ async function subscriber(
       options: { events: ["COMMAND_EXECUTED"], heartbeat: 60 },
     })),
   );
-  const reader = new FrameReader(conn, { maxFrameBytes: 1 << 20 });
-  const answer = await reader.read();
-  if (answer.kind !== "frame") throw new Error(`no subscribe answer: ${answer.kind}`);
   let open = true;
-  endAt.then(() => {
-    open = false;
-    conn.close();
-  });
+  let answered!: () => void;
+  const answer = new Promise<void>((resolve) => (answered = resolve));
+  // One reader from the first byte: event frames may arrive in the same read as the answer.
   const reading = (async () => {
     const buf = new Uint8Array(256 * 1024);
     const view = new DataView(buf.buffer);
     let start = 0;
     let end = 0;
+    let first = true;
     try {
       while (open) {
         if (end === buf.length) {
+          if (start === 0) throw new Error("frame larger than the read buffer");
           buf.copyWithin(0, start, end);
           end -= start;
           start = 0;
@@ -86,16 +103,28 @@ async function subscriber(
         while (end - start >= 4) {
           const len = view.getUint32(start);
           if (end - start < 4 + len) break;
-          const sent = sentAt(buf.subarray(start + 4, start + 4 + len));
-          if (sent !== null) samples.push(sent, now - sent);
+          if (first) {
+            first = false;
+            answered();
+          } else {
+            const sent = sentAt(buf, start + 4, start + 4 + len);
+            if (sent !== null) samples.push(sent, now - sent);
+          }
           start += 4 + len;
         }
         if (start === end) start = end = 0;
       }
     } catch {
       // closed at the end
+    } finally {
+      answered();
     }
   })();
+  await answer;
+  endAt.then(() => {
+    open = false;
+    conn.close();
+  });
   return { reading };
 }
 

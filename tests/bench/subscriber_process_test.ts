@@ -12,6 +12,12 @@ Deno.test("subscribe bench: the send time is read from the event frame's first a
   assert.equal(sentAt(enc('{"type":"event","data":{"command":"subscribe","args":[]}}')), null);
   assert.equal(sentAt(enc('{"type":"event","data":{"args":["web"]}}')), null);
   assert.equal(sentAt(enc('{"type":"heartbeat"}')), null);
+  assert.equal(sentAt(enc('{"data":{"args":["12.5.1"]}}')), null);
+  // a frame inside a larger read buffer: only bytes [from, to) are read
+  const frame = '{"data":{"args":["1764592000123.5"]}}';
+  const buf = enc(`xx${frame}{"data":{"args":["7"]}}`);
+  assert.equal(sentAt(buf, 2, 2 + frame.length), 1764592000123.5);
+  assert.equal(sentAt(buf, 2, 2 + frame.length - 4), null); // the closing quote is cut off
 });
 
 Deno.test("subscribe bench: the targets of its rows", () => {
