@@ -50,7 +50,7 @@ export const EVENT_RATE = 1000;
 const SIZES = {
   smoke: { subscribers: 10, processes: 1, warmupMs: 300, rounds: 1, segmentMs: 1000 },
   quick: { subscribers: 100, processes: 4, warmupMs: 1000, rounds: 2, segmentMs: 3500 },
-  full: { subscribers: 100, processes: 4, warmupMs: 1000, rounds: 4, segmentMs: 4000 },
+  full: { subscribers: 100, processes: 4, warmupMs: 1000, rounds: 8, segmentMs: 3500 },
 } as const;
 
 interface Size {
@@ -80,6 +80,8 @@ interface Measured {
   /** Stalled subscribers that got their `overflow` frame, of how many. */
   overflowed: number;
   stalledCount: number;
+  /** Each segment's p99 in run order, marked `P` (plain) or `S` (stalled): the noise to judge the ratio by. */
+  segmentP99: string;
 }
 
 /** Measures subscriptions; see the module doc. */
@@ -143,7 +145,8 @@ export async function benchSubscribe(
         "subscribe: p99 with a stalled subscriber / without",
         Math.round((stalled.p99 / plain.p99) * 100) / 100,
         "×",
-        "the two p99 rows above, measured in alternating segments of one run",
+        `the two p99 rows above, measured in alternating segments of one run; p99 (ms) of each ` +
+          `segment: ${m.segmentP99}`,
       ),
     ];
   } finally {
@@ -279,6 +282,8 @@ async function measure(socket: string, pid: number, size: Size): Promise<Measure
     stalled: condition(samples, segments.filter((g) => g.stalled), size),
     overflowed: overflows.filter(Boolean).length,
     stalledCount: overflows.length,
+    segmentP99: segments.map((g) => `${g.stalled ? "S" : "P"} ${condition(samples, [g], size).p99}`)
+      .join(", "),
   };
 }
 

@@ -68,7 +68,7 @@ export function epochMs(): number {
 async function subscriber(
   socket: string,
   endAt: Promise<void>,
-  samples: number[],
+  samples: SampleLog,
 ): Promise<{ reading: Promise<void> }> {
   const conn = await Deno.connect({ transport: "unix", path: socket });
   await writeAll(
@@ -108,7 +108,7 @@ async function subscriber(
             answered();
           } else {
             const sent = sentAt(buf, start + 4, start + 4 + len);
-            if (sent !== null) samples.push(sent, now - sent);
+            if (sent !== null) samples.add(sent, now - sent);
           }
           start += 4 + len;
         }
@@ -126,6 +126,46 @@ async function subscriber(
     conn.close();
   });
   return { reading };
+}
+
+/**
+ * The samples of one client process: pairs of numbers in fixed blocks of
+ * a typed array. A growing `number[]` of millions of entries was copied
+ * whole at each growth (a pause of several ms in the client, every few
+ * seconds, late in a long run) and scanned by each major GC; blocks are
+ * never copied and hold no pointers.
+ */
+export class SampleLog {
+  static readonly BLOCK = 1 << 16;
+  #blocks: Float64Array[] = [];
+  #block = new Float64Array(0);
+  #at = 0;
+
+  /** Pairs recorded. */
+  get size(): number {
+    return (this.#blocks.length * SampleLog.BLOCK - this.#block.length + this.#at) / 2;
+  }
+
+  /** Records one pair. */
+  add(a: number, b: number): void {
+    if (this.#at === this.#block.length) {
+      this.#block = new Float64Array(SampleLog.BLOCK);
+      this.#blocks.push(this.#block);
+      this.#at = 0;
+    }
+    this.#block[this.#at++] = a;
+    this.#block[this.#at++] = b;
+  }
+
+  /** Every number in order, rounded to µs: `[a, b, a, b, …]`. */
+  flat(): number[] {
+    const out: number[] = [];
+    for (const block of this.#blocks) {
+      const end = block === this.#block ? this.#at : block.length;
+      for (let i = 0; i < end; i++) out.push(Math.round(block[i] * 1000) / 1000);
+    }
+    return out;
+  }
 }
 
 /** A delay sample: when the request was sent (epoch ms) and how long its event took to arrive. */
@@ -178,7 +218,7 @@ export function subscribersInProcess(
 
 if (import.meta.main) {
   const [socket, count, ms] = Deno.args;
-  const samples: number[] = [];
+  const samples = new SampleLog();
   let end!: () => void;
   const endAt = new Promise<void>((resolve) => (end = resolve));
   const running = await Promise.all(
@@ -188,5 +228,5 @@ if (import.meta.main) {
   await Deno.writeTextFile(`${socket}.ready.${Deno.pid}`, "");
   setTimeout(end, Number(ms));
   await Promise.all(running.map((r) => r.reading));
-  console.log(JSON.stringify(samples.map((d) => Math.round(d * 1000) / 1000)));
+  console.log(JSON.stringify(samples.flat()));
 }

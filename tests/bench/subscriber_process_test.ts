@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sentAt } from "../../bench/measure/subscriber_process.ts";
+import { SampleLog, sentAt } from "../../bench/measure/subscriber_process.ts";
 import { targetFor } from "../../bench/targets.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -30,4 +30,19 @@ Deno.test("subscribe bench: the targets of its rows", () => {
     targetFor("subscribe: delivery latency p99 with one subscriber stalled, 100 …"),
     null,
   );
+});
+
+Deno.test("subscribe bench: the sample log keeps pairs in order across blocks", () => {
+  const log = new SampleLog();
+  assert.equal(log.size, 0);
+  assert.deepEqual(log.flat(), []);
+  const pairs = SampleLog.BLOCK; // two blocks' worth of numbers
+  for (let i = 0; i < pairs; i++) log.add(i, i + 0.0004);
+  assert.equal(log.size, pairs);
+  const flat = log.flat();
+  assert.equal(flat.length, pairs * 2);
+  assert.deepEqual(flat.slice(0, 4), [0, 0, 1, 1], "rounded to µs");
+  assert.deepEqual(flat.slice(-2), [pairs - 1, pairs - 1]);
+  log.add(7.5, 0.25);
+  assert.deepEqual(log.flat().slice(-2), [7.5, 0.25]);
 });
