@@ -49,7 +49,7 @@ export const EVENT_RATE = 1000;
  */
 const SIZES = {
   smoke: { subscribers: 10, processes: 1, warmupMs: 300, rounds: 1, segmentMs: 1000 },
-  quick: { subscribers: 100, processes: 4, warmupMs: 1000, rounds: 2, segmentMs: 3500 },
+  quick: { subscribers: 100, processes: 4, warmupMs: 1000, rounds: 4, segmentMs: 3500 },
   full: { subscribers: 100, processes: 4, warmupMs: 1000, rounds: 8, segmentMs: 3500 },
 } as const;
 
