@@ -231,3 +231,18 @@ Deno.test("load: 200,000 unknown keys stay bounded (results capped)", () => {
   assert.equal(results[0].severity, "error");
   assert.equal(config, null);
 });
+
+Deno.test("output_buffer_bytes: warned when a base64 logs/call answer of both streams passes the shared buffer bound", () => {
+  const warned = (keep: number, buffered?: number) =>
+    loadConfig(
+      JSON.stringify({
+        output_buffer_bytes: keep,
+        ...(buffered === undefined ? {} : { command_max_buffered_bytes: buffered }),
+      }),
+      { env: testEnv(), checkFilesystem: false },
+    ).results.filter((r) => r.field === "output_buffer_bytes").map((r) => r.severity);
+  assert.deepEqual(warned(393_216, 1_048_576), [], "2 × 393,216 × 4/3 = exactly the bound");
+  assert.deepEqual(warned(393_217, 1_048_576), ["warning"]);
+  assert.deepEqual(warned(ORCHESTRATOR_DEFAULTS.output_buffer_bytes), [], "the defaults fit");
+  assert.deepEqual(warned(30 * 1024 * 1024), ["warning"], "against the default 64 MiB bound");
+});

@@ -21,6 +21,7 @@ import { formatMode, parsePermissions } from "../permissions.ts";
 import { checkMinimum, checkSeconds } from "./numbers.ts";
 import { DEFAULT_SOCKET_PATH } from "../../protocol/socket.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../../protocol/limits.ts";
+import { ORCHESTRATOR_DEFAULTS } from "../defaults.ts";
 import { configuredSocketPathProblem, resolvedSocketPathProblem } from "../socket_path.ts";
 
 /** Ranges of the numeric orchestrator options. */
@@ -69,6 +70,31 @@ export function ruleOptionRanges(ctx: RuleContext, root: Node): void {
     );
   }
   checkBufferedBytes(ctx, root);
+  checkOutputBuffer(ctx, root);
+}
+
+/**
+ * A `logs` or `call` answer holds both streams' kept output, as base64 (4
+ * bytes for 3) when it is not UTF-8: larger than `command_max_buffered_bytes`
+ * it would be refused with 503 (docs/protocol.md, "Limits").
+ */
+function checkOutputBuffer(ctx: RuleContext, root: Node): void {
+  const p = properties(root);
+  const node = p.get("output_buffer_bytes");
+  const keep = numberOf(node);
+  if (keep === undefined || keep < 1) return;
+  const buffered = numberOf(p.get("command_max_buffered_bytes")) ??
+    ORCHESTRATOR_DEFAULTS.command_max_buffered_bytes;
+  const answer = 2 * Math.ceil(keep / 3) * 4;
+  if (answer > buffered) {
+    ctx.warning(
+      "output_buffer_bytes",
+      node,
+      `A logs or call answer holds both streams' ${keep} bytes, as base64 up to ${answer} ` +
+        `bytes: more than command_max_buffered_bytes (${buffered}), so it would be refused ` +
+        "with 503",
+    );
+  }
 }
 
 /** `command_max_buffered_bytes` must hold at least one frame of the largest size. */
