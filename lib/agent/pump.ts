@@ -65,15 +65,18 @@ export async function pump(
   const coalesce = new Coalescer(options.coalesceMs ?? 0, options.flushOn);
   let size = MIN_READ;
   let buffer = new ArrayBuffer(size);
+  let emptied = true;
   try {
     while (true) {
       const { value, done } = await reader.read(new Uint8Array(buffer, 0, size));
       if (done || value === undefined) break;
       const readAt = performance.now();
+      // The last read emptied the pipe, so this one waited for data while the event loop
+      // turned: a new turn of work starts now (not when the wait began).
+      if (emptied) turn.reset();
       buffer = value.buffer as ArrayBuffer;
       await handle(value, sink, turn);
-      // The pipe was emptied: the next read waits for data, and the event loop turns meanwhile.
-      if (value.length < size) turn.reset();
+      emptied = value.length < size;
       // A read that leaves the smallest buffer unfilled: the writer writes little.
       const little = size === MIN_READ && value.length < size;
       if (value.length === size && size < MAX_READ) {

@@ -74,3 +74,27 @@ Deno.test("pump: a writer of little and often is read in fewer chunks, and at on
   assert.equal(q.text(), "one\ntwo\n");
   assert.ok(performance.now() - t < 5000, "the exit ends the wait");
 });
+
+Deno.test("pump: a writer that pauses between lines is read without a pause of the pump's own", async () => {
+  // The pump yields to the event loop after 2 ms of continuous work; waiting for the pipe is
+  // not work. (It once counted from the last wait, so every read of a slow writer yielded
+  // through a timer.)
+  const timers: number[] = [];
+  const setTimeoutBefore = globalThis.setTimeout;
+  const counting = ((fn: () => void, ms?: number) => {
+    timers.push(ms ?? 0);
+    return setTimeoutBefore(fn, ms);
+  }) as typeof setTimeout;
+  const child = sh("for i in $(seq 20); do echo tick; sleep 0.01; done");
+  const c = collector();
+  globalThis.setTimeout = counting;
+  try {
+    await pump(child.stdout, c.sink, { pacer: new Pacer({ windowMs: 100, budgetMs: 100 }) });
+  } finally {
+    globalThis.setTimeout = setTimeoutBefore;
+  }
+  await child.status;
+  assert.equal(c.text(), "tick\n".repeat(20));
+  assert.ok(c.calls() >= 10, `${c.calls()} reads`);
+  assert.deepEqual(timers, [], "no timer for any of the reads");
+});
