@@ -5,8 +5,10 @@
  * (400, with the results as `validate --json` gives them). Otherwise it
  * applies the options this shell owns — the control socket's policy
  * (allowed and blocked commands, `command_timeout`, the audit log, reopened
- * when its path or `log_cli_commands` changed), the log level, the event
- * retention — and has the orchestrator apply the rest. It logs the outcome.
+ * when its path or `log_cli_commands` changed) and connection limits (idle
+ * and frame times, buffered bytes, connections, frame size), the log level,
+ * the event retention — and has the orchestrator apply the rest. It logs the
+ * outcome.
  *
  * Reloads run one at a time; one asked for while another is applied waits
  * for it, and reads the file when its turn comes (requests made meanwhile
@@ -148,9 +150,10 @@ export class ConfigReloader implements Reloader {
   }
 
   /**
-   * Replaces the control socket's policy when one of its options changed:
-   * the allowed commands, the timeout, and the audit log (a new one opened
-   * first: when it cannot be, nothing has changed yet).
+   * Applies the control socket's connection limits, and replaces its policy
+   * when one of its options changed: the allowed commands, the timeout, and
+   * the audit log (a new one opened first: when it cannot be, the policy
+   * has not changed).
    */
   async #applyControl(before: OrchestratorConfig, after: OrchestratorConfig): Promise<void> {
     const server = this.#options.server();
@@ -163,6 +166,7 @@ export class ConfigReloader implements Reloader {
       auditSame && same("allowed_commands") && same("blocked_commands") &&
       same("command_timeout") && same("command_policies")
     ) {
+      server.configureLimits(after);
       return;
     }
     const policy = server.dispatcher.policy;
@@ -192,5 +196,6 @@ export class ConfigReloader implements Reloader {
       timeoutMs: after.command_timeout * 1000,
       audit,
     });
+    server.configureLimits(after);
   }
 }

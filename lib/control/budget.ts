@@ -30,8 +30,11 @@ import type { ByteBudget } from "./frame.ts";
  * ```
  */
 export class BufferBudget implements ByteBudget {
-  /** The limit in bytes. */
-  readonly limit: number;
+  /**
+   * The limit in bytes. A reload may change it: what is held beyond a lower
+   * one is not taken back, but nothing more is granted until it is released.
+   */
+  limit: number;
   #used = 0;
   #short = false;
 

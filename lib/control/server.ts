@@ -47,6 +47,7 @@ import { getLogger } from "@logtape/logtape";
 import type { AgentController, Reloader } from "../agent/controller.ts";
 import { AuditLog } from "./audit.ts";
 import { allowedCommands, compilePolicies } from "./authorize.ts";
+import type { OrchestratorConfig } from "../config/types.ts";
 import { BufferBudget } from "./budget.ts";
 import { Connection, type SweepLimits } from "./connection.ts";
 import { Dispatcher } from "./dispatch.ts";
@@ -62,6 +63,16 @@ import { SubscriptionHub } from "./subscribe_hub.ts";
 const SUBSCRIBER_SETTLE_MS = 1000;
 
 /** What `ControlServer.start` needs. */
+/** The connection limits {@linkcode ControlServer.configureLimits} applies (options of the config). */
+export type ServerLimits = Pick<
+  OrchestratorConfig,
+  | "command_idle_timeout"
+  | "command_frame_timeout"
+  | "command_max_buffered_bytes"
+  | "command_max_connections"
+  | "command_max_frame_bytes"
+>;
+
 export interface ControlServerOptions {
   /** The orchestrator; config values come from `controller.config`. */
   controller: AgentController;
@@ -121,16 +132,45 @@ export class ControlServer {
     };
     this.#budget = new BufferBudget(config.command_max_buffered_bytes);
     this.#maxConnections = config.command_max_connections;
-    // Activity and frames are noticed by the sweep (see Connection.sweep), so a
-    // connection idles out between idle and idle + 2 sweeps, and an unfinished
-    // frame expires between its deadline and the deadline + 2 sweeps.
+    this.#sweep = this.#startSweep();
+    this.#accepting = this.#acceptLoop();
+  }
+
+  /**
+   * Applies the connection limits of `config` while serving (a reload):
+   * the idle and frame times and the shared buffer bound at once, to every
+   * connection; the connection count to the next accept; the largest frame
+   * to connections accepted from now on (an open one keeps its reader).
+   */
+  configureLimits(config: ServerLimits): void {
+    this.#maxFrame = config.command_max_frame_bytes;
+    this.#maxConnections = config.command_max_connections;
+    this.#budget.limit = config.command_max_buffered_bytes;
+    const idleMs = config.command_idle_timeout * 1000;
+    const frameMs = config.command_frame_timeout * 1000;
+    if (idleMs !== this.#limits.idleMs || frameMs !== this.#limits.frameMs) {
+      this.#limits = { idleMs, frameMs };
+      if (!this.#closed) {
+        clearInterval(this.#sweep);
+        this.#sweep = this.#startSweep();
+      }
+    }
+  }
+
+  /**
+   * The sweep timer. Activity and frames are noticed by the sweep (see
+   * Connection.sweep), so a connection idles out between idle and idle + 2
+   * sweeps, and an unfinished frame expires between its deadline and the
+   * deadline + 2 sweeps.
+   */
+  #startSweep(): ReturnType<typeof setInterval> {
     const sweepMs = Math.min(
       1000,
       Math.max(20, Math.min(this.#limits.idleMs, this.#limits.frameMs) / 8),
     );
-    this.#sweep = setInterval(() => this.#sweepIdle(), sweepMs);
-    Deno.unrefTimer(this.#sweep);
-    this.#accepting = this.#acceptLoop();
+    const timer = setInterval(() => this.#sweepIdle(), sweepMs);
+    Deno.unrefTimer(timer);
+    return timer;
   }
 
   /**

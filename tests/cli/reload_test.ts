@@ -9,6 +9,7 @@ import { requestOnce } from "../../lib/control/client.ts";
 import type { ReloadReport } from "../../lib/agent/info.ts";
 import { cli, type CliRun, spawnRun, waitUntilServing, writeConfig } from "./_orchestrator.ts";
 import { until } from "../orchestrator/_helpers.ts";
+import { RawConn } from "../control/_helpers.ts";
 
 function sleeper(name: string, seconds = "30", extra: Record<string, unknown> = {}) {
   return {
@@ -237,6 +238,48 @@ Deno.test("cli reload: live options apply (a newly blocked command answers 403, 
     assert.match(moved, /command=reload result=success/);
     assert.match(moved, /command=stats result=blocked code=403/);
     assert.doesNotMatch(Deno.readTextFileSync(`${run.dir}/audit.log`), /command=reload/);
+  });
+});
+
+Deno.test("cli reload: the control socket's connection limits apply live: idle time, frame size, connections", async () => {
+  await withRun([sleeper("a")], async (run) => {
+    await allRunning(run.socket, ["a"]);
+    // Before: the default idle time (far longer than this test) and 1 MiB frames.
+    const early = await RawConn.open(run.socket);
+    await run.write([sleeper("a")], {
+      command_idle_timeout: 0.5,
+      command_max_frame_bytes: 2048,
+      command_max_connections: 20,
+    });
+    const r = await cli(["reload", "--json", "--socket", run.socket]);
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout).data as ReloadReport;
+    assert.deepEqual(data.options_applied, [
+      "command_max_connections",
+      "command_idle_timeout",
+      "command_max_frame_bytes",
+    ]);
+    assert.deepEqual(data.needs_restart, []);
+    // The connection opened before the reload idles out on the new time.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      early.receive(),
+      new Promise<string>((resolve) => timer = setTimeout(() => resolve("still open"), 5000)),
+    ]);
+    clearTimeout(timer);
+    early.close();
+    assert.equal(outcome, "eof", "closed within 5 s of idling");
+    // A new connection reads frames of at most 2048 bytes.
+    const late = await RawConn.open(run.socket);
+    try {
+      await late.send({ command: "status", args: ["x".repeat(4096)] });
+      const answer = await late.receive() as { code: number };
+      assert.equal(answer.code, 413);
+    } finally {
+      late.close();
+    }
+    const ok = await requestOnce(run.socket, { command: "ps" });
+    assert.equal(ok.status, "success", "small requests still pass");
   });
 });
 
