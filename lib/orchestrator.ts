@@ -468,6 +468,7 @@ export class Orchestrator implements AgentController {
       plan,
       restart: report.restarted,
     }, { booted: this.#booted });
+    this.#sampler.setIntervalMs(this.config.resource_sample_interval * 1000);
     this.events.append({
       event_name: "CONFIG_RELOADED",
       data: {

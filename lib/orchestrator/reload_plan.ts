@@ -72,6 +72,7 @@ export const LIVE_OPTIONS: readonly (keyof OrchestratorConfig)[] = [
   "max_workers",
   "shutdown_timeout",
   "event_retention",
+  "resource_sample_interval",
 ];
 
 /** States in which a changed agent has a process to replace: a reload restarts it. */

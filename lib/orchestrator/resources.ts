@@ -38,9 +38,10 @@ export interface SampledAgents {
 /** Samples on a timer from `start()` until `stop()`. */
 export class ResourceSampler {
   readonly #source: SampledAgents;
-  readonly #intervalMs: number;
+  #intervalMs: number;
   readonly #baselines = new WeakMap<Agent, CpuBaseline>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #started = false;
   #running = false;
   #stopped = false;
 
@@ -52,9 +53,34 @@ export class ResourceSampler {
 
   /** Starts sampling: the first sample after one interval. */
   start(): void {
+    if (this.#stopped) return;
+    this.#started = true;
     if (this.#running || this.#intervalMs <= 0 || !procAvailable()) return;
     this.#running = true;
     this.#next();
+  }
+
+  /**
+   * A new interval (a reload), in effect at once: the next sample comes one
+   * new interval from now. 0 stops sampling and clears the figures shown; a
+   * later non-zero interval starts it again.
+   */
+  setIntervalMs(ms: number): void {
+    if (ms === this.#intervalMs) return;
+    this.#intervalMs = ms;
+    if (!this.#started || this.#stopped) return; // start() takes it
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#running = false;
+    if (ms <= 0) {
+      const cleared = new Map<Agent, AgentUsage>();
+      for (const a of this.#source.agents()) {
+        if (a.run !== null) cleared.set(a, { cpuPercent: null, memoryBytes: null });
+      }
+      this.#source.applyUsage(cleared);
+      return;
+    }
+    this.start();
   }
 
   /** Stops sampling (a sample under way is dropped). */
@@ -66,7 +92,8 @@ export class ResourceSampler {
   }
 
   #next(): void {
-    if (!this.#running) return;
+    // One timer at a time: a sample under way when the interval changed calls this again.
+    if (!this.#running || this.#timer !== undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.sample().catch((error) =>

@@ -14,6 +14,7 @@ import {
 import { procUnits } from "../../lib/resources/proc_scan.ts";
 import { agentsAnswer } from "../../lib/control/agents_answer.ts";
 import type { AgentStatus } from "../../lib/agent/info.ts";
+import { withDefaults } from "../../lib/config/defaults.ts";
 import { harness, sh, until } from "./_helpers.ts";
 import { cgroupWritable } from "../containment/_helpers.ts";
 
@@ -127,6 +128,32 @@ Deno.test("resources: a group's CPU and memory are sampled on the timer; idle an
     const stopped = statusOf(h, "busy");
     assert.equal(stopped.cpu_percent, null, "no figures without a process");
     assert.equal(stopped.memory_bytes, null);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("resources: a reload changes the sampling interval at once: off clears the figures, on samples again", async () => {
+  const build = (interval: number) => ({
+    containment: "process-group" as const,
+    resource_sample_interval: interval,
+    agents: [{ name: "idle", tool_call_template: { command: "sleep", args: ["300"] } }],
+  });
+  const h = await harness(() => build(0.2));
+  try {
+    await until("sampled", () => statusOf(h, "idle").memory_bytes !== null, 5000);
+    const off = await h.orchestrator.reload(withDefaults(build(0)));
+    assert.deepEqual(off.options_applied, ["resource_sample_interval"]);
+    assert.equal(statusOf(h, "idle").memory_bytes, null, "figures cleared when sampling stops");
+    assert.equal(h.orchestrator.stats().memory_bytes, null);
+    await new Promise((r) => setTimeout(r, 500)); // more than two old intervals
+    assert.equal(statusOf(h, "idle").memory_bytes, null, "no sample while off");
+    // From an hour (as good as never within this test) to 0.2 s: sampled within the new interval.
+    await h.orchestrator.reload(withDefaults(build(3600)));
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(statusOf(h, "idle").memory_bytes, null, "an hour's interval has not come");
+    await h.orchestrator.reload(withDefaults(build(0.2)));
+    await until("sampled again", () => statusOf(h, "idle").memory_bytes !== null, 2000);
   } finally {
     await h.close();
   }
