@@ -62,7 +62,6 @@ import { SubscriptionHub } from "./subscribe_hub.ts";
 /** How long `close` lets subscribers be handed their last frames (`ORCHESTRATOR_SHUTDOWN`). */
 const SUBSCRIBER_SETTLE_MS = 1000;
 
-/** What `ControlServer.start` needs. */
 /** The connection limits {@linkcode ControlServer.configureLimits} applies (options of the config). */
 export type ServerLimits = Pick<
   OrchestratorConfig,
@@ -73,6 +72,7 @@ export type ServerLimits = Pick<
   | "command_max_frame_bytes"
 >;
 
+/** What `ControlServer.start` needs. */
 export interface ControlServerOptions {
   /** The orchestrator; config values come from `controller.config`. */
   controller: AgentController;

@@ -42,6 +42,8 @@ export class ResourceSampler {
   readonly #baselines = new WeakMap<Agent, CpuBaseline>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #started = false;
+  /** Bumped by each change of interval: a sample begun before one is dropped. */
+  #generation = 0;
   #running = false;
   #stopped = false;
 
@@ -68,6 +70,7 @@ export class ResourceSampler {
   setIntervalMs(ms: number): void {
     if (ms === this.#intervalMs) return;
     this.#intervalMs = ms;
+    this.#generation++;
     if (!this.#started || this.#stopped) return; // start() takes it
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -111,7 +114,9 @@ export class ResourceSampler {
       pgid: a.run!.proc.pid,
       cgroup: source.cgroupOf(a.config.name),
     }));
+    const generation = this.#generation;
     const totals = targets.length === 0 ? new Map() : await scanTargets(targets);
+    if (generation !== this.#generation) return; // the interval changed meanwhile: stale
     const now = source.now();
     const units = procUnits();
     const usage = new Map<Agent, AgentUsage>();
