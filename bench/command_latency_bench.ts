@@ -15,21 +15,9 @@
 
 import { encodeRequestFrame, FramedClient } from "./measure/framed_client.ts";
 import { summarize } from "./measure/percentiles.ts";
+import { waitForSocket } from "./measure/child.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-
-async function waitForSocket(path: string): Promise<void> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    try {
-      (await Deno.connect({ transport: "unix", path })).close();
-      return;
-    } catch {
-      if (Date.now() > end) throw new Error(`Socket "${path}" did not come up`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 async function timed(client: FramedClient, frames: Uint8Array[], count: number): Promise<number[]> {
   const out: number[] = [];
@@ -70,7 +58,7 @@ async function main(): Promise<void> {
     stderr: "null",
   }).spawn();
   try {
-    await waitForSocket(socket);
+    await waitForSocket(socket, 20_000);
     const client = await FramedClient.connect(socket);
     try {
       const toggle = [

@@ -28,7 +28,7 @@
  */
 
 import type { BenchOptions, Figure } from "./figure.ts";
-import { sleep, startDaemon } from "./measure/child.ts";
+import { sleep, startDaemon, waitForSocket } from "./measure/child.ts";
 import { quantile } from "./measure/percentiles.ts";
 import { cpuNs, signalPid, waitGone } from "./measure/proc.ts";
 import { type DelaySample, epochMs, subscribersInProcess } from "./measure/subscriber_process.ts";
@@ -114,7 +114,7 @@ export async function benchSubscribe(
     logFile: `${dir}/orchestrator.log`,
   });
   try {
-    await waitForSocket(socket);
+    await waitForSocket(socket, 30_000);
     const m = await measureInChild(socket, daemon.pid, size);
     const { plain, stalled } = m;
     const what = `${size.subscribers} subscribers, ${EVENT_RATE.toLocaleString("en-US")} events/s`;
@@ -160,19 +160,6 @@ export async function benchSubscribe(
 
 function figure(name: string, value: number, unit: string, note: string): Figure {
   return { name, system: "orchestrator", value, unit, lowerIsBetter: true, note };
-}
-
-async function waitForSocket(path: string): Promise<void> {
-  const end = performance.now() + 30_000;
-  for (;;) {
-    try {
-      (await Deno.connect({ transport: "unix", path })).close();
-      return;
-    } catch {
-      if (performance.now() > end) throw new Error(`Socket "${path}" did not come up`);
-      await sleep(25);
-    }
-  }
 }
 
 /**

@@ -126,6 +126,18 @@ export async function pollUntil<T>(
   }
 }
 
+/** Waits until the UNIX socket at `path` accepts a connection (polled every 25 ms); throws at `timeoutMs`. */
+export async function waitForSocket(path: string, timeoutMs: number): Promise<void> {
+  await pollUntil(async () => {
+    try {
+      (await Deno.connect({ transport: "unix", path })).close();
+      return true;
+    } catch {
+      return null;
+    }
+  }, { timeoutMs, intervalMs: 25, what: `socket "${path}" accepting connections` });
+}
+
 /** Resolves to `p`'s value, or to `"timeout"` after `ms` (the timer is cleared either way). */
 export async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -17,6 +17,7 @@
  */
 
 import { encodeRawFrame } from "../../lib/control/frame.ts";
+import { waitForSocket } from "./child.ts";
 
 const MIB = 1024 * 1024;
 
@@ -26,18 +27,6 @@ function rssMiB(pid: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForSocket(path: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      (await Deno.connect({ transport: "unix", path })).close();
-      return;
-    } catch {
-      await sleep(25);
-    }
-  }
-  throw new Error(`socket ${path} did not come up`);
-}
 
 /** Writes `frame` until the server closes the connection or `stop` is set. */
 async function flood(
@@ -83,7 +72,7 @@ async function main(args: string[]): Promise<void> {
   }).spawn();
   const conns: Deno.UnixConn[] = [];
   try {
-    await waitForSocket(socket);
+    await waitForSocket(socket, 15_000);
     await sleep(2000);
     const idle = rssMiB(child.pid);
     let peak = idle;

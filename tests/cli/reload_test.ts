@@ -10,6 +10,7 @@ import type { ReloadReport } from "../../lib/agent/info.ts";
 import { cli, type CliRun, spawnRun, waitUntilServing, writeConfig } from "./_orchestrator.ts";
 import { until } from "../orchestrator/_helpers.ts";
 import { RawConn } from "../control/_helpers.ts";
+import { within } from "../../bench/measure/child.ts";
 
 function sleeper(name: string, seconds = "30", extra: Record<string, unknown> = {}) {
   return {
@@ -261,12 +262,7 @@ Deno.test("cli reload: the control socket's connection limits apply live: idle t
     ]);
     assert.deepEqual(data.needs_restart, []);
     // The connection opened before the reload idles out on the new time.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const outcome = await Promise.race([
-      early.receive(),
-      new Promise<string>((resolve) => timer = setTimeout(() => resolve("still open"), 5000)),
-    ]);
-    clearTimeout(timer);
+    const outcome = await within(early.receive(), 5000);
     early.close();
     assert.equal(outcome, "eof", "closed within 5 s of idling");
     // A new connection reads frames of at most 2048 bytes.

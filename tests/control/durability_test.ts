@@ -12,12 +12,13 @@ import { baseConfig, spawnRun, waitUntilServing, writeConfig } from "../cli/_orc
 import { auditLines } from "./_helpers.ts";
 import { CAN_MOUNT, fill, mountTmpfs } from "../_tmpfs.ts";
 
-/** Starts `run` with a file store, calls `body` with a client, SIGKILLs it right after. */
+/** Starts `run` with a file store (at `store`), calls `body` with a client, SIGKILLs it right after. */
 async function killedAfter(
   dir: string,
   body: (client: ControlClient) => Promise<void>,
+  store = `${dir}/events.db`,
 ): Promise<void> {
-  const config = await writeConfig(dir, baseConfig(dir, { event_store_path: `${dir}/events.db` }));
+  const config = await writeConfig(dir, baseConfig(dir, { event_store_path: store }));
   const socket = `${dir}/o.sock`;
   const { child, done } = spawnRun(config);
   try {
@@ -116,38 +117,22 @@ Deno.test({
     const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "du" });
     const path = `${fs.path}/events.db`;
     try {
-      const config = await writeConfig(dir, baseConfig(dir, { event_store_path: path }));
-      const { child, done } = spawnRun(config);
-      try {
-        await waitUntilServing(`${dir}/o.sock`, done);
-        const client = await ControlClient.connect(`${dir}/o.sock`);
-        try {
-          await waitRunning(client);
-          const filler = fill(fs.path);
-          const paused = await client.request("pause", ["web"]);
-          assert.equal(paused.status, "error");
-          const error = paused as { code: number; error: string };
-          assert.equal(error.code, 500);
-          assert.match(
-            error.error,
-            /^Command 'pause' was carried out, but its events could not be committed: Cannot write event store ".*events\.db": .*\(\d+ events waiting\)$/,
-          );
-          const status = await client.request("status", ["web"]);
-          assert.equal((status as { data: { state: string } }).data.state, "paused");
-          Deno.removeSync(filler);
-          assert.equal((await client.request("resume", ["web"])).status, "success");
-          child.kill("SIGKILL");
-        } finally {
-          client.close();
-        }
-      } finally {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // already gone
-        }
-        await done;
-      }
+      await killedAfter(dir, async (client) => {
+        await waitRunning(client);
+        const filler = fill(fs.path);
+        const paused = await client.request("pause", ["web"]);
+        assert.equal(paused.status, "error");
+        const error = paused as { code: number; error: string };
+        assert.equal(error.code, 500);
+        assert.match(
+          error.error,
+          /^Command 'pause' was carried out, but its events could not be committed: Cannot write event store ".*events\.db": .*\(\d+ events waiting\)$/,
+        );
+        const status = await client.request("status", ["web"]);
+        assert.equal((status as { data: { state: string } }).data.state, "paused");
+        Deno.removeSync(filler);
+        assert.equal((await client.request("resume", ["web"])).status, "success");
+      }, path);
       using store = EventStore.open({ path, retention: 100_000 });
       const names = store.query({ agent: "web", limit: 100 }).reverse()
         .map((e) => `${e.event_name}${e.data.command === undefined ? "" : ` ${e.data.command}`}`)
