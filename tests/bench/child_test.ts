@@ -5,6 +5,7 @@ import {
   pollUntil,
   runCommand,
   startDaemon,
+  waitForSocket,
   within,
 } from "../../bench/measure/child.ts";
 import { timeCli } from "../../bench/measure/cli_timing.ts";
@@ -80,4 +81,21 @@ Deno.test("describeExit: first error line and the last two, colours stripped", (
     "exited with code 1: error: Uncaught ReferenceError: x | at b | at c",
   );
   assert.equal(describeExit({ success: false, code: 2, signal: null }, ""), "exited with code 2");
+});
+
+Deno.test("waitForSocket: resolves once the socket accepts, throws at its timeout", async () => {
+  const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "ws" });
+  const path = `${dir}/s`;
+  try {
+    await assert.rejects(waitForSocket(path, 100), /Timed out after 100 ms/);
+    const listener = Deno.listen({ transport: "unix", path });
+    const accepting = (async () => {
+      for await (const conn of listener) conn.close();
+    })();
+    await waitForSocket(path, 2000);
+    listener.close();
+    await accepting.catch(() => {});
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
